@@ -1,0 +1,4 @@
+"""`python -m fuzzyaws`."""
+from fuzzyaws.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,93 @@
+"""The command line: `build_parser()` (also fed to shtab) and `main()`.
+
+Parsing does no I/O and imports no command: each command module is imported only when
+it runs, so that the warm path (`ls`, `pick`, `preview`) stays light.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from fuzzyaws import __version__
+from fuzzyaws.model import KINDS
+from fuzzyaws.status import ABORTED, FuzzyAwsError
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options accepted before and after the command (`fuzzyaws -v ls`, `fuzzyaws ls -v`).
+    SUPPRESS keeps a subcommand's parser from resetting a value given before it."""
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    common.add_argument("--profile", action="append", metavar="NAME",
+                        help="AWS profile (repeatable; default: the one boto3 would use)")
+    common.add_argument("--region", action="append", metavar="NAME",
+                        help="AWS region (repeatable; 'all' = every region enabled for the account)")
+    common.add_argument("--cache-dir", metavar="DIR", help="cache directory (default: $XDG_CACHE_HOME/fuzzyaws)")
+    common.add_argument("--ttl", type=float, metavar="SECONDS", help="seconds cached data stays fresh (default 300)")
+    common.add_argument("--config", metavar="FILE", help="config file (default: $XDG_CONFIG_HOME/fuzzyaws/config.toml)")
+    common.add_argument("-v", "--verbose", action="store_true", help="log each shard on stderr")
+    return common
+
+
+def _kind_option(parser, what: str) -> None:
+    parser.add_argument("--kind", action="append", choices=KINDS, metavar="KIND",
+                        help=f"{what} only this kind: {', '.join(KINDS)} (repeatable)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="fuzzyaws", parents=[common],
+        description="A fuzzy finder for AWS resources: EC2, RDS, ElastiCache and ECS "
+                    "across accounts and regions.",
+        epilog="exit status: 0 ok, 1 no match or some shards failed, 2 usage, 3 AWS credentials, 130 aborted")
+    parser.add_argument("--version", action="version", version=f"fuzzyaws {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    ls = commands.add_parser("ls", parents=[common], help="print resources, filtered with fzf's query syntax",
+                             description="Print one line per resource from the cache (refreshing what "
+                                         "is missing or expired), filtered with fzf's extended-search syntax.")
+    ls.add_argument("query", nargs="*", help="fzf query: terms, 'exact, ^prefix, suffix$, !not, a | b")
+    _kind_option(ls, "list")
+    out = ls.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print a JSON array of the full records")
+    out.add_argument("--keys", action="store_true", help="print one ARN per line")
+    ls.add_argument("--offline", action="store_true", help="print what is cached, however old; no network")
+
+    refresh = commands.add_parser("refresh", parents=[common], help="collect every resource now",
+                                  description="Collect every shard (account × region × kind) now, "
+                                              "whatever its age.")
+    _kind_option(refresh, "collect")
+
+    cache = commands.add_parser("cache", parents=[common], help="show or clear the cache")
+    cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION")
+    cache_commands.required = True
+    cache_commands.add_parser("info", parents=[common], help="where the cache is, its shards, ages and size")
+    cache_commands.add_parser("clear", parents=[common], help="delete everything cached")
+
+    demo = commands.add_parser("demo", help="run a command on an embedded demo fleet (needs fuzzyaws[demo])",
+                               description="Run any fuzzyaws command against an embedded fake AWS "
+                                           "(moto) seeded with a demo fleet, with a throwaway cache.")
+    demo.add_argument("args", nargs=argparse.REMAINDER, metavar="COMMAND...",
+                      help="the fuzzyaws command to run, e.g. `ls web`")
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        module = importlib.import_module(f"fuzzyaws.commands.{args.command}")
+        return module.run(args)
+    except FuzzyAwsError as exc:
+        print(f"fuzzyaws: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return ABORTED
+    except BrokenPipeError:
+        # `fuzzyaws ls | head`: the reader left; say nothing, and keep Python's
+        # own flush at exit from complaining about it.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

@@ -1,0 +1,1 @@
+"""Collecting resources from AWS (session, refresh, one module per service) and reading them back."""

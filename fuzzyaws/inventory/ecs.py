@@ -1,0 +1,46 @@
+"""Running ECS tasks of every cluster, with their containers and tags."""
+from __future__ import annotations
+
+from fuzzyaws.model import Resource, tag_dict
+
+
+def collect(client, account: str, region: str, page_size: int, warn) -> list:
+    ecs = client("ecs")
+    size = max(10, min(page_size, 100))
+    clusters = [arn for page in ecs.get_paginator("list_clusters").paginate(PaginationConfig={"PageSize": size})
+                for arn in page["clusterArns"]]
+    resources = []
+    for cluster in clusters:
+        arns = [arn for page in ecs.get_paginator("list_tasks").paginate(
+                    cluster=cluster, desiredStatus="RUNNING", PaginationConfig={"PageSize": size})
+                for arn in page["taskArns"]]
+        for start in range(0, len(arns), 100):  # DescribeTasks takes at most 100 tasks
+            described = ecs.describe_tasks(cluster=cluster, tasks=arns[start:start + 100], include=["TAGS"])
+            resources += [_task(t, account, region) for t in described["tasks"]]
+    return resources
+
+
+def _task(t: dict, account: str, region: str) -> Resource:
+    tags = tag_dict(t.get("tags"))
+    task_id = t["taskArn"].rsplit("/", 1)[-1]
+    group = t.get("group") or ""
+    service = group.split(":", 1)[1] if group.startswith("service:") else None
+    family = (t.get("taskDefinitionArn") or "").rsplit("/", 1)[-1]
+    cluster = (t.get("clusterArn") or "").rsplit("/", 1)[-1]
+    address = next((ni.get("privateIpv4Address") for c in t.get("containers", [])
+                    for ni in c.get("networkInterfaces", []) if ni.get("privateIpv4Address")), None)
+    if not address:
+        address = next((d.get("value") for a in t.get("attachments", []) for d in a.get("details", [])
+                        if d.get("name") == "privateIPv4Address"), "")
+    attrs = {
+        "cluster": cluster, "service": service, "group": group or None, "task_definition": family,
+        "launch_type": t.get("launchType"), "containers": [c.get("name") for c in t.get("containers", [])],
+        "exec_enabled": t.get("enableExecuteCommand"), "az": t.get("availabilityZone"),
+        "cpu": t.get("cpu"), "memory": t.get("memory"), "platform_version": t.get("platformVersion"),
+        "started_at": t["startedAt"].isoformat() if t.get("startedAt") else None,
+    }
+    return Resource(
+        kind="ecs", key=t["taskArn"], id=task_id,
+        name=tags.get("Name") or f"{cluster}/{service or family.split(':')[0]}",
+        account=account, region=region, state=(t.get("lastStatus") or "").lower(),
+        address=address or "", tags=tags, attrs={k: v for k, v in attrs.items() if v not in (None, [])})

@@ -1,0 +1,105 @@
+"""The resource record, its one-line picker text, and sanitising of AWS text.
+
+AWS text is hostile: a tag value can hold newlines, ESC sequences or bidi overrides.
+`clean` makes any string safe to draw: one line, no control characters, so that one
+resource is always one line and nothing it contains can drive the terminal. Raw values
+stay in `tags`/`attrs` (they are JSON-escaped in `--json`); only display text is cleaned.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import asdict, dataclass, field
+
+KINDS = ("ec2", "rds", "elasticache", "ecs")
+
+# C0 controls become their visible "control picture" (␊ for \n, ␛ for ESC); DEL, C1
+# controls, line/paragraph separators and bidi embeddings/overrides/isolates become U+FFFD.
+_CLEAN = {c: 0x2400 + c for c in range(0x20)}
+_CLEAN.update({c: 0xFFFD for c in (0x7F, *range(0x80, 0xA0), 0x2028, 0x2029,
+                                   *range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+
+MAX_TAG_TEXT = 200  # per tag value in the line; the preview and --json keep it whole
+
+
+def clean(text: object) -> str:
+    """`text` as one safe line: control characters replaced by visible stand-ins."""
+    return str(text).translate(_CLEAN)
+
+
+def width(text: str) -> int:
+    """Terminal cells `text` takes: wide East Asian characters take two."""
+    if text.isascii():
+        return len(text)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, cells: int) -> str:
+    return text + " " * max(0, cells - width(text))
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# Column widths of the picker line: enough for common values, never truncating.
+_COLUMNS = (("kind", 11), ("name", 28), ("id", 19), ("state", 9), ("address", 15),
+            ("region", 14), ("account", 12))
+
+
+@dataclass(frozen=True)
+class Resource:
+    kind: str
+    key: str  # the ARN: unique across accounts and regions
+    id: str
+    name: str
+    account: str
+    region: str
+    state: str = ""
+    address: str = ""
+    tags: dict = field(default_factory=dict, hash=False)
+    attrs: dict = field(default_factory=dict, hash=False)
+
+    @property
+    def status(self) -> str:
+        """The state column: the state, and for EC2 whether SSM can reach the host."""
+        ping = self.attrs.get("ssm_ping")
+        return f"{self.state} ssm:{ping.lower()}" if ping else self.state
+
+    def line(self) -> str:
+        """What `ls` prints and the picker shows: columns, then tags as key=value."""
+        values = {"kind": self.kind, "name": self.name, "id": self.id,
+                  "state": self.status, "address": self.address,
+                  "region": self.region, "account": self.account}
+        cols = [pad(clean(values[col]), cells) for col, cells in _COLUMNS]
+        tags = [f"{clean(k)}={shorten(clean(v), MAX_TAG_TEXT)}"
+                for k, v in sorted(self.tags.items()) if k != "Name"]
+        return "  ".join(cols + tags).rstrip()
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Resource":
+        return cls(**{k: v for k, v in data.items() if k in _FIELDS})
+
+
+_FIELDS = {f for f in Resource.__dataclass_fields__}
+
+
+def tag_dict(tag_list) -> dict:
+    """AWS's [{"Key": k, "Value": v}] (or lowercase key/value, as ECS spells it) as a dict."""
+    out = {}
+    for tag in tag_list or ():
+        key = tag.get("Key", tag.get("key"))
+        if key is not None:
+            out[key] = tag.get("Value", tag.get("value", ""))
+    return out
+
+
+def partition(region: str) -> str:
+    """The ARN partition of a region."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
