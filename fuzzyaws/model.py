@@ -42,7 +42,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 # Column widths of the picker line: enough for common values, never truncating.
-_COLUMNS = (("kind", 11), ("name", 28), ("id", 19), ("state", 9), ("address", 15),
+_COLUMNS = (("kind", 11), ("name", 28), ("id", 19), ("state", 18), ("address", 15),
             ("region", 14), ("account", 12))
 
 

@@ -1,0 +1,40 @@
+"""`fuzzyaws demo COMMAND...`: run any command against an embedded fake AWS (moto behind
+fuzzyaws.fakeaws's proxy) seeded with a demo fleet, with a throwaway cache and AWS config.
+
+The command runs in this process (the fake AWS lives in its threads); child processes,
+such as fzf's preview command, inherit the environment that points at it.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+from fuzzyaws.status import UsageError
+
+
+def run(args) -> int:
+    try:
+        from fuzzyaws.fakeaws import FakeAWS, Fleet
+        from fuzzyaws.fakeaws.demo import ACCOUNT_NAMES, REGIONS
+    except ImportError as exc:
+        raise UsageError(f"the demo needs moto ({exc.name} is missing): "
+                         "pip install 'fuzzyaws[demo]'") from None
+    argv = args.args or ["ls"]
+    if argv[0] == "demo":
+        raise UsageError("the demo is already a demo")
+    from fuzzyaws.cli import main
+
+    print("fuzzyaws: starting the demo fleet (fake AWS on 127.0.0.1)...", file=sys.stderr)
+    with FakeAWS() as aws, tempfile.TemporaryDirectory(prefix="fuzzyaws-demo-") as tmp:
+        Fleet(aws).demo()
+        profiles = {name: account for account, name in ACCOUNT_NAMES.items()}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FUZZYAWS_"))}
+        env.update(aws.write_aws_config(os.path.join(tmp, "aws"), profiles))
+        config = os.path.join(tmp, "config.toml")  # the user's own config must not leak in
+        with open(config, "w") as fh:
+            fh.write(f"profiles = {list(profiles)!r}\nregions = {list(REGIONS)!r}\n")
+        env.update(FUZZYAWS_CONFIG=config, FUZZYAWS_CACHE_DIR=os.path.join(tmp, "cache"))
+        os.environ.clear()
+        os.environ.update(env)
+        return main(argv)
