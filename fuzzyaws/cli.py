@@ -10,8 +10,7 @@ import importlib
 import os
 import sys
 
-from fuzzyaws import __version__
-from fuzzyaws.model import KINDS
+from fuzzyaws import KINDS, __version__
 from fuzzyaws.status import ABORTED, FuzzyAwsError
 
 

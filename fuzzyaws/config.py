@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 
-from fuzzyaws.model import KINDS
+from fuzzyaws import KINDS
 from fuzzyaws.status import UsageError
 
 

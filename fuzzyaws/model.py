@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
-KINDS = ("ec2", "rds", "elasticache", "ecs")
+from fuzzyaws import KINDS  # noqa: F401 - re-exported
 
 # C0 controls become their visible "control picture" (␊ for \n, ␛ for ESC); DEL, C1
 # controls, line/paragraph separators and bidi embeddings/overrides/isolates become U+FFFD.

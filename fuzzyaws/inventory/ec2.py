@@ -2,17 +2,20 @@
 from __future__ import annotations
 
 from fuzzyaws.inventory import ssm
+from fuzzyaws.inventory.concurrent import gather
 from fuzzyaws.model import Resource, partition, tag_dict
 
 LIVE_STATES = ["pending", "running", "stopping", "stopped", "shutting-down"]
 
 
 def collect(client, account: str, region: str, page_size: int, warn) -> list:
-    pages = client("ec2").get_paginator("describe_instances").paginate(
-        Filters=[{"Name": "instance-state-name", "Values": LIVE_STATES}],
-        PaginationConfig={"PageSize": min(page_size, 1000)})
-    instances = [i for page in pages for r in page["Reservations"] for i in r["Instances"]]
-    agents = ssm.agents(client, page_size, warn) if instances else {}
+    def instances():
+        pages = client("ec2").get_paginator("describe_instances").paginate(
+            Filters=[{"Name": "instance-state-name", "Values": LIVE_STATES}],
+            PaginationConfig={"PageSize": min(page_size, 1000)})
+        return [i for page in pages for r in page["Reservations"] for i in r["Instances"]]
+
+    instances, agents = gather(instances, lambda: ssm.agents(client, page_size, warn))
     return [_resource(i, account, region, agents.get(i["InstanceId"])) for i in instances]
 
 

@@ -1,6 +1,7 @@
 """Running ECS tasks of every cluster, with their containers and tags."""
 from __future__ import annotations
 
+from fuzzyaws.inventory.concurrent import gather
 from fuzzyaws.model import Resource, tag_dict
 
 
@@ -9,15 +10,18 @@ def collect(client, account: str, region: str, page_size: int, warn) -> list:
     size = max(10, min(page_size, 100))
     clusters = [arn for page in ecs.get_paginator("list_clusters").paginate(PaginationConfig={"PageSize": size})
                 for arn in page["clusterArns"]]
-    resources = []
-    for cluster in clusters:
+
+    def tasks(cluster):
         arns = [arn for page in ecs.get_paginator("list_tasks").paginate(
                     cluster=cluster, desiredStatus="RUNNING", PaginationConfig={"PageSize": size})
                 for arn in page["taskArns"]]
+        found = []
         for start in range(0, len(arns), 100):  # DescribeTasks takes at most 100 tasks
             described = ecs.describe_tasks(cluster=cluster, tasks=arns[start:start + 100], include=["TAGS"])
-            resources += [_task(t, account, region) for t in described["tasks"]]
-    return resources
+            found += [_task(t, account, region) for t in described["tasks"]]
+        return found
+
+    return [r for found in gather(*[lambda c=c: tasks(c) for c in clusters]) for r in found]
 
 
 def _task(t: dict, account: str, region: str) -> Resource:

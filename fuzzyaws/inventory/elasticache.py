@@ -2,21 +2,23 @@
 (which, unlike RDS, ElastiCache only returns one resource per call)."""
 from __future__ import annotations
 
+from fuzzyaws.inventory.concurrent import gather
 from fuzzyaws.model import Resource, partition, tag_dict
 
 
 def collect(client, account: str, region: str, page_size: int, warn) -> list:
     ec = client("elasticache")
     config = {"PageSize": max(20, min(page_size, 100))}
-    groups = [g for page in ec.get_paginator("describe_replication_groups").paginate(PaginationConfig=config)
-              for g in page["ReplicationGroups"]]
-    clusters = [c for page in ec.get_paginator("describe_cache_clusters").paginate(
-                    ShowCacheNodeInfo=True, PaginationConfig=config)
-                for c in page["CacheClusters"]]
+    groups, clusters = gather(
+        lambda: [g for page in ec.get_paginator("describe_replication_groups").paginate(PaginationConfig=config)
+                 for g in page["ReplicationGroups"]],
+        lambda: [c for page in ec.get_paginator("describe_cache_clusters").paginate(
+                     ShowCacheNodeInfo=True, PaginationConfig=config)
+                 for c in page["CacheClusters"]])
     engines = {c.get("ReplicationGroupId"): c.get("Engine") for c in clusters}
     resources = [_group(g, account, region, engines.get(g["ReplicationGroupId"])) for g in groups]
     resources += [_cluster(c, account, region) for c in clusters if not c.get("ReplicationGroupId")]
-    return [_with_tags(ec, r) for r in resources]
+    return gather(*[lambda r=r: _with_tags(ec, r) for r in resources])
 
 
 def _with_tags(ec, r: Resource) -> Resource:

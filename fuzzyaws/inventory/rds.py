@@ -1,16 +1,18 @@
 """RDS DB instances and Aurora (or other) DB clusters, with their tags (returned inline)."""
 from __future__ import annotations
 
+from fuzzyaws.inventory.concurrent import gather
 from fuzzyaws.model import Resource, tag_dict
 
 
 def collect(client, account: str, region: str, page_size: int, warn) -> list:
     rds = client("rds")
     config = {"PageSize": max(20, min(page_size, 100))}
-    instances = [db for page in rds.get_paginator("describe_db_instances").paginate(PaginationConfig=config)
-                 for db in page["DBInstances"]]
-    clusters = [c for page in rds.get_paginator("describe_db_clusters").paginate(PaginationConfig=config)
-                for c in page["DBClusters"]]
+    instances, clusters = gather(
+        lambda: [db for page in rds.get_paginator("describe_db_instances").paginate(PaginationConfig=config)
+                 for db in page["DBInstances"]],
+        lambda: [c for page in rds.get_paginator("describe_db_clusters").paginate(PaginationConfig=config)
+                 for c in page["DBClusters"]])
     return ([_cluster(c, account, region) for c in clusters]
             + [_instance(db, account, region) for db in instances])
 

@@ -24,6 +24,9 @@ from fuzzyaws.inventory import ec2, ecs, elasticache, rds
 from fuzzyaws.inventory.session import Sessions, auth_error
 
 COLLECTORS = {"ec2": ec2.collect, "rds": rds.collect, "elasticache": elasticache.collect, "ecs": ecs.collect}
+# How many dependent calls a shard of each kind makes at least: ECS lists clusters, then
+# tasks, then describes them; the others list in one round.
+CHAIN = {"ecs": 3, "elasticache": 2, "ec2": 1, "rds": 1}
 DENIED_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "OptInRequired",
                 "AuthorizationError", "UnauthorizedAccess"}
 PAGE_SIZE = 1000  # clipped to each API's maximum
@@ -47,6 +50,7 @@ def refresh(settings, cache, targets: list, kinds, *, force: bool, sessions=None
     sessions = sessions or Sessions(settings)
     jobs = [(t, k) for t in targets for k in kinds
             if shard_ids is None or shard_id(t["account"], t["region"], k) in shard_ids]
+    jobs.sort(key=lambda job: CHAIN[job[1]], reverse=True)  # longest call chains first
     report = Report(shards=len(jobs))
     progress = progress or Progress(len(jobs), settings.verbose)
     started = time.time()

@@ -22,7 +22,7 @@ AUTH_CODES = {"ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
 
 
 def client_config(settings) -> Config:
-    return Config(retries={"mode": "adaptive", "max_attempts": settings.max_attempts},
+    return Config(retries={"mode": "adaptive", "total_max_attempts": settings.max_attempts},
                   connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout,
                   max_pool_connections=max(10, settings.workers),
                   user_agent_extra="fuzzyaws")

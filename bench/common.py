@@ -1,0 +1,69 @@
+"""Helpers for the benchmarks: timing commands side by side, and a synthetic warm cache."""
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from fuzzyaws import config  # noqa: E402
+from fuzzyaws.cache import Cache, shard_id  # noqa: E402
+from fuzzyaws.inventory.load import plan_key  # noqa: E402
+from fuzzyaws.model import Resource  # noqa: E402
+
+ACCOUNTS = ("111111111111", "222222222222")
+REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "ap-northeast-2", "eu-central-1")
+ROLES = ("web", "api", "worker", "db", "cache", "batch", "bastion")
+ENVS = ("prod", "staging", "dev")
+
+
+def median_time(argv, runs: int, env=None, stdin_path=None) -> float:
+    """Median wall time of running argv `runs` times (after one warm-up run)."""
+    times = []
+    for i in range(runs + 1):
+        stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+        t0 = time.perf_counter()
+        subprocess.run(argv, env=env, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        elapsed = time.perf_counter() - t0
+        if stdin_path:
+            stdin.close()
+        if i:
+            times.append(elapsed)
+    return statistics.median(times)
+
+
+def synthetic_cache(directory: str, count: int, seed: int = 0) -> dict:
+    """A warm cache of `count` EC2 instances over ACCOUNTS x REGIONS, with a cached plan.
+    Returns the env under which `fuzzyaws ls` finds it warm."""
+    rng = random.Random(seed)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FUZZYAWS_"))}
+    env.update(FUZZYAWS_CACHE_DIR=directory, FUZZYAWS_PROFILES=",".join(f"p{a[0]}" for a in ACCOUNTS),
+               FUZZYAWS_REGIONS=",".join(REGIONS), FUZZYAWS_KINDS="ec2",
+               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+               XDG_CONFIG_HOME=os.path.join(directory, "no-config"))
+    settings = config.load(None, env)
+    cache = Cache(directory)
+    shards = [(a, r) for a in ACCOUNTS for r in REGIONS]
+    now = time.time()
+    for n, (account, region) in enumerate(shards):
+        resources = []
+        for i in range(n * count // len(shards), (n + 1) * count // len(shards)):
+            role, envname = rng.choice(ROLES), rng.choice(ENVS)
+            iid = f"i-{rng.getrandbits(68):017x}"
+            resources.append(Resource(
+                kind="ec2", key=f"arn:aws:ec2:{region}:{account}:instance/{iid}", id=iid,
+                name=f"{envname}-{role}-{i:05d}", account=account, region=region, state="running",
+                address=f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}",
+                tags={"Name": f"{envname}-{role}-{i:05d}", "Environment": envname, "Role": role,
+                      "Team": rng.choice(("payments", "search", "platform", "data")),
+                      "Service": rng.choice(("checkout", "ledger", "catalog", "auth", "etl"))},
+                attrs={"ssm_ping": "Online", "type": "m6i.large"}))
+        cache.put_shard(shard_id(account, region, "ec2"), resources, now)
+    cache.put_plan(plan_key(settings), [{"profile": f"p{a[0]}", "role_arn": None, "account": a, "region": r}
+                                        for a, r in shards], now)
+    cache.close()
+    return env
