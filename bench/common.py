@@ -41,6 +41,9 @@ def synthetic_cache(directory: str, count: int, seed: int = 0) -> dict:
     Returns the env under which `fuzzyaws ls` finds it warm."""
     rng = random.Random(seed)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FUZZYAWS_"))}
+    # As on a user's machine, where pip installed fuzzyaws with its bytecode: otherwise
+    # every run compiles the package again (this workplace sets PYTHONDONTWRITEBYTECODE).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.update(FUZZYAWS_CACHE_DIR=directory, FUZZYAWS_PROFILES=",".join(f"p{a[0]}" for a in ACCOUNTS),
                FUZZYAWS_REGIONS=",".join(REGIONS), FUZZYAWS_KINDS="ec2",
                AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
