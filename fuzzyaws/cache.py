@@ -1,7 +1,8 @@
 """The disk cache: one diskcache entry per shard (account, region, kind), with its fetch time.
 
 An entry holds the ready-made picker lines and key list as plain strings (reading them is
-the whole warm path) and the records as a JSON string, parsed only when asked for. The TTL
+the whole warm path) and the records as JSON lines, parsed only when asked for (the
+preview parses just the one it shows). The TTL
 is ours, not diskcache's: an expired shard is still served by `--offline` and kept when a
 refresh of it fails. A failed refresh records `failed_at`, so a shard that is denied is not
 retried on every run, only once per TTL.
@@ -43,7 +44,7 @@ class Shard:
     count: int = 0
     lines: str = ""  # display lines, "\n"-joined, in the same order as keys
     keys: str = ""
-    records: str = "[]"  # JSON list of Resource dicts
+    records: str = ""  # one JSON Resource dict per line, in the same order as keys
 
     def age(self, now: float) -> "float | None":
         return None if self.fetched is None else now - self.fetched
@@ -65,7 +66,14 @@ class Shard:
         return self.keys.split("\n") if self.count else []
 
     def record_list(self) -> list:
-        return json.loads(self.records)
+        return [json.loads(r) for r in self.records.split("\n")] if self.count else []
+
+    def record(self, key: str) -> "dict | None":
+        """One record, parsing only its own line (the preview's fast path)."""
+        try:
+            return json.loads(self.records.split("\n")[self.key_list().index(key)])
+        except ValueError:
+            return None
 
 
 class Cache:
@@ -128,14 +136,14 @@ class Cache:
                  "count": len(resources),
                  "lines": "\n".join(r.line() for r in resources),
                  "keys": "\n".join(r.key for r in resources),
-                 "records": json.dumps([r.to_dict() for r in resources], ensure_ascii=False)}
+                 "records": "\n".join(json.dumps(r.to_dict(), ensure_ascii=False) for r in resources)}
         self._guard(lambda dc: dc.set("shard:" + sid, entry))
         return Shard(id=sid, **entry)
 
     def mark_failed(self, sid: str, error: str, when: float) -> None:
         """Record a failed refresh, keeping whatever data the shard had."""
         old = self.shard(sid)
-        entry = {"fetched": None, "count": 0, "lines": "", "keys": "", "records": "[]"}
+        entry = {"fetched": None, "count": 0, "lines": "", "keys": "", "records": ""}
         if old is not None:
             entry.update(fetched=old.fetched, count=old.count, lines=old.lines,
                          keys=old.keys, records=old.records)
@@ -173,6 +181,14 @@ class Cache:
 
     def put_plan(self, key: str, targets: list, now: float) -> None:
         self._guard(lambda dc: dc.set("plan:" + key, {"made": now, "targets": targets}))
+
+    # -- small entries of their own (the pick history) ------------------------------
+    def get(self, name: str, default=None):
+        value = self._guard(lambda dc: dc.get("meta:" + name))
+        return default if value is None else value
+
+    def set(self, name: str, value) -> None:
+        self._guard(lambda dc: dc.set("meta:" + name, value))
 
     # -- whole cache -----------------------------------------------------------------
     def volume(self) -> int:

@@ -10,8 +10,11 @@ import importlib
 import os
 import sys
 
-from fuzzyaws import KINDS, __version__
+from fuzzyaws import KINDS, PICKERS, __version__
 from fuzzyaws.status import ABORTED, FuzzyAwsError
+
+PRINTS = ("id", "arn", "name", "address", "json")
+
 
 
 def _common() -> argparse.ArgumentParser:
@@ -54,6 +57,25 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--json", action="store_true", help="print a JSON array of the full records")
     out.add_argument("--keys", action="store_true", help="print one ARN per line")
     ls.add_argument("--offline", action="store_true", help="print what is cached, however old; no network")
+
+    pick = commands.add_parser("pick", parents=[common], help="choose resources in fzf or the built-in picker",
+                               description="Choose resources with fzf (when on PATH) or the built-in "
+                                           "picker, and print them, one per line.")
+    pick.add_argument("query", nargs="*", help="start with this query")
+    pick.add_argument("-q", "--query", dest="query_option", metavar="QUERY", help="start with this query")
+    _kind_option(pick, "offer")
+    pick.add_argument("-m", "--multi", action="store_true", help="mark several with Tab")
+    pick.add_argument("--print", choices=PRINTS, default="id", help="what to print of each (default: id)")
+    pick.add_argument("--picker", choices=PICKERS, help="auto (fzf if on PATH), fzf or builtin")
+    pick.add_argument("--fullscreen", action="store_true", help="use the whole terminal")
+    pick.add_argument("--offline", action="store_true", help="never touch the network")
+    pick.add_argument("--list", action="store_true",
+                      help="print what the picker would offer (header, then KEY<TAB>LINE) and exit")
+
+    preview = commands.add_parser("preview", parents=[common], help="print the preview of one resource",
+                                  description="Print what the preview pane shows for one resource "
+                                              "(from the cache only).")
+    preview.add_argument("key", metavar="ARN|ID")
 
     refresh = commands.add_parser("refresh", parents=[common], help="collect every resource now",
                                   description="Collect every shard (account × region × kind) now, "

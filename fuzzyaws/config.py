@@ -10,6 +10,7 @@
     connect_timeout = 5
     read_timeout = 30
     max_attempts = 6                   # attempts per call (botocore adaptive retry mode)
+    picker = "auto"                    # auto (fzf if on PATH) | fzf | builtin
 
     [org]                              # list the organization's accounts, assume a role in each
     profile = "management"
@@ -17,14 +18,14 @@
     exclude = ["111111111111"]
 
 Env: FUZZYAWS_CONFIG, FUZZYAWS_PROFILES and FUZZYAWS_REGIONS and FUZZYAWS_KINDS (comma
-separated), FUZZYAWS_TTL, FUZZYAWS_CACHE_DIR, FUZZYAWS_WORKERS.
+separated), FUZZYAWS_TTL, FUZZYAWS_CACHE_DIR, FUZZYAWS_WORKERS, FUZZYAWS_PICKER.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 
-from fuzzyaws import KINDS
+from fuzzyaws import KINDS, PICKERS
 from fuzzyaws.status import UsageError
 
 
@@ -48,6 +49,7 @@ class Settings:
     read_timeout: float = 30.0
     max_attempts: int = 6
     org: "Org | None" = None
+    picker: str = "auto"
     verbose: bool = False
     env: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -57,7 +59,8 @@ _NUMBERS = {"ttl": float, "workers": int, "connect_timeout": float,
             "read_timeout": float, "max_attempts": int}
 _ENV = {"profiles": "FUZZYAWS_PROFILES", "regions": "FUZZYAWS_REGIONS",
         "kinds": "FUZZYAWS_KINDS", "ttl": "FUZZYAWS_TTL",
-        "cache_dir": "FUZZYAWS_CACHE_DIR", "workers": "FUZZYAWS_WORKERS"}
+        "cache_dir": "FUZZYAWS_CACHE_DIR", "workers": "FUZZYAWS_WORKERS",
+        "picker": "FUZZYAWS_PICKER"}
 
 
 def default_config_path(env) -> str:
@@ -82,7 +85,7 @@ def load(args=None, env=None) -> Settings:
         flag = getattr(args, name[:-1], None)  # --profile, --region, --kind
         if flag:
             values[name] = _coerce(name, flag, "--" + name[:-1])
-    for name in ("ttl", "cache_dir"):
+    for name in ("ttl", "cache_dir", "picker"):
         if getattr(args, name, None) is not None:
             values[name] = _coerce(name, getattr(args, name), "--" + name.replace("_", "-"))
     values["verbose"] = bool(getattr(args, "verbose", False))
@@ -152,9 +155,7 @@ def _coerce(name, value, where):
         return number
     if not isinstance(value, str):
         raise UsageError(f"{where}: {name} must be a string")
+    if name == "picker" and value not in PICKERS:
+        raise UsageError(f"{where}: unknown picker {value!r} (choose {', '.join(PICKERS)})")
     return value
 
-
-def with_overrides(settings: Settings, **changes) -> Settings:
-    """A copy with some settings replaced (for commands and tests)."""
-    return replace(settings, **changes)

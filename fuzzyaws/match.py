@@ -67,6 +67,7 @@ on ``str.lower()``.
 from __future__ import annotations
 
 import re
+import sys
 from functools import lru_cache
 from itertools import compress, repeat
 from operator import add, attrgetter, getitem, mod, mul, not_, or_, sub, truth
@@ -442,8 +443,12 @@ def _neg(members: str) -> str:
 # --------------------------------------------------------------------------
 _FUZZY, _EXACT, _PREFIX, _SUFFIX, _EQUAL = range(5)
 _TYPE_NAMES = ("fuzzy", "exact", "prefix", "suffix", "equal")
-_GEN_WS = "[" + "".join(map(re.escape, _GO_SPACE)) + "]*+"
-_ASCII_WS = "[\\t\\n\\x0b\\x0c\\r ]*+"
+# Possessive "*+" (Python 3.11+) never backtracks.  Older Pythons get a plain
+# "*", which matches the same strings here (the repeated set excludes what
+# follows it) at the cost of some backtracking on failure.
+_STAR = "*+" if sys.version_info >= (3, 11) else "*"
+_GEN_WS = "[" + "".join(map(re.escape, _GO_SPACE)) + "]" + _STAR
+_ASCII_WS = "[\\t\\n\\x0b\\x0c\\r ]" + _STAR
 _REV = slice(None, None, -1)
 _regs = attrgetter("regs")
 
@@ -454,7 +459,7 @@ def _term_regex(typ: int, text: str, members: Sequence[str], ws: str) -> Optiona
         return None
     seq = "".join(map(_pos, members))
     if typ == _FUZZY:
-        return "".join(_neg(m) + "*+" + _pos(m) for m in members)
+        return "".join(_neg(m) + _STAR + _pos(m) for m in members)
     if typ == _EXACT:
         return "(?s:.*?)" + seq
     lead = "" if text[0] in _GO_SPACE else ws
@@ -482,7 +487,7 @@ def _term_pred(typ: int, text: str, members: Sequence[str], ws: str):
         rx = re.compile(trail + "".join(map(_pos, reversed(members)))).match
         return lambda strs: map(rx, map(getitem, strs, repeat(_REV)))
     if typ == _FUZZY:
-        rx = re.compile("".join(_neg(m) + "*+" + _pos(m) for m in members)).match
+        rx = re.compile("".join(_neg(m) + _STAR + _pos(m) for m in members)).match
     elif typ == _EXACT:
         rx = re.compile(seq).search
     elif typ == _PREFIX:
@@ -619,15 +624,15 @@ class _ScoreRegexes:
                         _pos(upper) + "(?<=[a-z\u00df-\u00f6\u00f8-\u00ff](?s:.))"
                         + raw_rest).search
             if typ == _FUZZY and len(ms) > 1:
-                self.fwd = re.compile("".join(_neg(m) + "*+" + _pos(m) for m in ms)).match
+                self.fwd = re.compile("".join(_neg(m) + _STAR + _pos(m) for m in ms)).match
                 self.rev = re.compile(
-                    "".join(_neg(m) + "*+(" + _pos(m) + ")" for m in reversed(ms))).match
+                    "".join(_neg(m) + _STAR + "(" + _pos(m) + ")" for m in reversed(ms))).match
 
 
 class _Term:
     __slots__ = (
         "typ", "inv", "text", "cs", "norm", "members", "possible", "_preds",
-        "_chunk", "_boundary", "_const", "_score_rx",
+        "_chunk", "_boundary", "_mid_word_bonus", "_const", "_score_rx",
     )
 
     def __init__(self, typ: int, inv: bool, text: str, cs: bool, norm: bool):
@@ -682,6 +687,8 @@ class _Term:
         self._chunk = _ChunkScores(
             [_BONUS[classes[i - 1]][classes[i]] for i in range(1, len(text))])
         self._boundary = _BoundaryScores(self._chunk, classes[0])
+        # bonus of an occurrence after a letter or digit, not camelCase
+        self._mid_word_bonus = {_WHITE: _B_WHITE, _NONWORD: _B_NONWORD}.get(classes[0], 0)
         if self.typ == _EQUAL:
             self._const = (_SCORE_MATCH + _B_WHITE) * len(text) + (_FIRST_MULT - 1) * _B_WHITE
         elif self.typ == _PREFIX:
@@ -750,8 +757,9 @@ class _Term:
                 elif tier is rx.tier_camel:
                     vals = repeat(self._chunk[_B_CAMEL])
                 else:
-                    keys = _pair_keys(list(compress(raws, hit)), map(Match.start, ms))
-                    vals = map(chunk, map(_pair_bonus, keys))
+                    # neither at a word boundary nor camelCase: the bonus
+                    # only depends on the class of the first rune
+                    vals = repeat(self._chunk[self._mid_word_bonus])
                 for i, v in zip(hit_idx, vals):
                     scores[i] = v
                 if len(hit_idx) == len(idx):
@@ -768,11 +776,34 @@ class _Term:
         sizes = list(map(len, texts))
         revs = map(getitem, texts, repeat(_REV))
         regs = map(_regs, map(rx.rev, revs, map(sub, sizes, ends)))
-        for i, line, size, reg in zip(idx, raws, sizes, regs):
-            pos = [size - 1 - a for a, _ in reg[:0:-1]]
-            scores[i] = _score_positions(line, pos)
-            if positions is not None:
+        if positions is not None:
+            for i, line, size, reg in zip(idx, raws, sizes, regs):
+                pos = [size - 1 - a for a, _ in reg[:0:-1]]
+                scores[i] = _score_positions(line, pos)
                 positions[i] = pos
+            return
+        # _score_positions, inlined (this loop is the hot spot of ranking);
+        # the groups of the reversed match come last rune first.
+        pair = _pair_bonus
+        for i, line, size, reg in zip(idx, raws, sizes, regs):
+            score = first = 0
+            prev_a = -1
+            for a, _ in reg[:0:-1]:  # a: index in the reversed line
+                p = size - 1 - a
+                b = pair(line[p - 1:p + 1] if p else line[:1])
+                if prev_a < 0:  # first rune
+                    score = _SCORE_MATCH + b * _FIRST_MULT
+                    first = b
+                elif a == prev_a - 1:  # consecutive
+                    if b >= _B_BOUNDARY and b > first:
+                        first = b
+                    score += _SCORE_MATCH + max(b, first, _B_CONSECUTIVE)
+                else:  # after a gap of prev_a - a - 1 chars
+                    score = max(score + _GAP_START + _GAP_EXT * (prev_a - a - 2), 0)
+                    score += _SCORE_MATCH + b
+                    first = b
+                prev_a = a
+            scores[i] = score
 
 
 # Terms (with their compiled regexes) are shared between queries: typing

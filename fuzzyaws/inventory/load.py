@@ -23,6 +23,8 @@ _SCOPE_FILES = ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
 @dataclass
 class Inventory:
     shards: list  # Shard objects, in plan order
+    missing: int = 0  # planned shards never fetched (or no plan at all: -1)
+    expired: int = 0  # shards served although older than the TTL (offline)
 
     def lines(self) -> list:
         return [line for s in self.shards for line in s.line_list()]
@@ -81,9 +83,10 @@ def _lazy_sessions(settings):
     return sessions
 
 
-def load(settings, cache: Cache, *, offline: bool = False, kinds=None) -> Inventory:
+def load(settings, cache: Cache, *, offline: bool = False, kinds=None, progress=None) -> Inventory:
     """The inventory for the settings; missing and expired shards are refreshed first,
-    unless `offline`, which serves whatever is cached, however old."""
+    unless `offline`, which serves whatever is cached, however old, and counts what
+    is missing or expired."""
     kinds = tuple(kinds or settings.kinds)
     sessions = _lazy_sessions(settings)
     plan = targets(settings, cache, offline=offline, sessions=sessions)
@@ -96,6 +99,10 @@ def load(settings, cache: Cache, *, offline: bool = False, kinds=None) -> Invent
     due = {sid for sid, s in shards.items() if s is None or s.expired(settings.ttl, now)}
     if due and not offline:
         from fuzzyaws.inventory.refresh import refresh
-        refresh(settings, cache, plan, kinds, force=False, sessions=sessions(), shard_ids=due)
+        refresh(settings, cache, plan, kinds, force=False, sessions=sessions(), shard_ids=due,
+                progress=progress)
         shards.update(cache.shards(due))
-    return Inventory([s for s in (shards[sid] for sid in sids) if s is not None])
+        due = set()
+    missing = -1 if plan is None else sum(1 for sid in due if shards[sid] is None)
+    return Inventory([s for s in (shards[sid] for sid in sids) if s is not None],
+                     missing=missing, expired=sum(1 for sid in due if shards[sid] is not None))

@@ -1,0 +1,64 @@
+"""The preview pane's text for one resource: what it is, where, how to reach it, every tag.
+
+Every value goes through `clean`: a tag value can hold escape sequences, and the preview
+is drawn straight onto the terminal by fzf.
+"""
+from __future__ import annotations
+
+from fuzzyaws.model import clean, pad, width
+
+# Attributes worth a row of their own, in this order; the rest follow alphabetically.
+_FIRST = ("type", "class", "node_type", "engine", "engine_version", "endpoint", "reader_endpoint",
+          "port", "private_ip", "public_ip", "private_dns", "az", "vpc", "subnet", "platform",
+          "cluster", "service", "task_definition", "launch_type", "containers", "exec_enabled",
+          "members", "iam_auth")
+_SSM = ("ssm_ping", "ssm_agent", "ssm_platform")
+
+
+def _value(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(clean(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return clean(value)
+
+
+def _table(rows, indent: str = "") -> list:
+    cells = max((width(k) for k, _ in rows), default=0)
+    return [f"{indent}{pad(k, cells)}  {v}" for k, v in rows]
+
+
+def age_text(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 86400:.0f} days"
+
+
+def render(record: dict, fetched: "float | None", now: float, error: "str | None" = None) -> str:
+    attrs = record.get("attrs") or {}
+    state = clean(record.get("state", ""))
+    if attrs.get("ssm_ping"):
+        agent = ", ".join(_value(attrs[k]) for k in ("ssm_agent", "ssm_platform") if attrs.get(k))
+        state += f" · SSM {clean(attrs['ssm_ping'])}" + (f" ({agent})" if agent else "")
+    elif record.get("kind") == "ec2":
+        state += " · not managed by SSM"
+    rows = [("id", clean(record.get("id", ""))), ("state", state),
+            ("address", clean(record.get("address", "")) or "-"),
+            ("account", clean(record.get("account", ""))), ("region", clean(record.get("region", "")))]
+    shown = [k for k in _FIRST if k in attrs] + sorted(k for k in attrs if k not in _FIRST and k not in _SSM)
+    rows += [(clean(k).replace("_", " "), _value(attrs[k])) for k in shown if attrs[k] not in (None, "", [])]
+    rows.append(("arn", clean(record.get("key", ""))))
+    out = [f"{clean(record.get('kind', ''))}  {clean(record.get('name', ''))}", ""]
+    out += _table(rows)
+    tags = record.get("tags") or {}
+    out += ["", f"tags ({len(tags)})"]
+    out += _table([(clean(k), clean(v)) for k, v in sorted(tags.items())], indent="  ") or ["  none"]
+    out.append("")
+    out.append(f"data {age_text(now - fetched)} old" if fetched else "data: never fetched")
+    if error:
+        out.append(f"last refresh failed: {clean(error)}")
+    return "\n".join(out)
