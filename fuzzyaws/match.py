@@ -41,27 +41,37 @@ API
 
     * ``q.matches(line) -> bool``
     * ``q.score(line) -> int | None`` -- None if the line does not match;
-      higher is better.  Modelled on fzf's scoring (match points, bonuses for
-      word boundaries / camelCase / consecutive chunks, gap penalties); fzf's
-      optimal alignment is approximated (best contiguous occurrence, else the
-      shortest greedy window), so numbers may differ from fzf's.
+      higher is better.  Modelled on fzf's FuzzyMatchV2 scoring (16 points
+      per matched rune, bonuses for word boundaries / camelCase / digits /
+      consecutive chunks, gap penalties; the sum over the AND groups).  The
+      optimal alignment is approximated -- the best contiguous occurrence
+      (picked as fzf picks it for exact terms), else fzf's V1 window -- so
+      numbers may differ from fzf's, mostly for scattered fuzzy matches.
     * ``q.positions(line) -> list[int]`` -- sorted character indexes to
-      highlight (best effort); empty if the line does not match.
+      highlight (the alignment that was scored); [] if the line does not
+      match or the query is empty.
 
 ``filter_lines(query, lines) -> list[int]``
     Indexes of matching lines, in input order (the same set as
     ``fzf --filter``).
 
 ``rank_lines(query, lines) -> list[int]``
-    Indexes of matching lines, best score first; ties keep input order.  For
-    an empty query all indexes in input order.
+    Indexes of matching lines, best score first; ties keep input order (fzf's
+    default tiebreak would prefer shorter lines; this is ``--tiebreak=index``).
+    For an empty query all indexes in input order.
 
 ``query`` may be a ``str`` (parsed queries are cached) or a ``Query``.
 
-Matching is done by ``re`` (one regex per query, one C-level pass over the
-lines): every pattern rune becomes the exact character class of text runes
-that fzf would consider equal to it, and pure-ASCII lines take a faster path
-on ``str.lower()``.
+Implementation: every pattern rune becomes the exact character class of the
+text runes fzf considers equal to it (case folding and normalisation
+included), each AND group is one C-level ``re`` pass over the remaining lines
+(fuzzy terms use possessive, backtracking-free regexes), and pure-ASCII lines
+are matched lowercased against plain literals.  Scores are computed only for
+matching lines, mostly by further regex passes (boundary / camelCase / other
+occurrences).  Known differences from fzf 0.38: Python's Unicode database
+(14.0 on 3.11) rather than Go's is used for case mapping and character
+classes, and camelCase bonuses are only detected after ASCII/Latin-1
+lowercase letters (both only affect scores or truly exotic characters).
 """
 
 from __future__ import annotations
@@ -897,7 +907,7 @@ def _set_pass(terms: Sequence[_Term], view: str):
     return either
 
 
-def _run_passes(passes, idx: List[int], raw: List[str], ascii_part: bool):
+def _run_passes(passes, idx: List[int], raw: List[str]):
     """Apply the groups' passes to a part; returns (idx, raw, low) of the
     lines kept (low: lowercased lines, or None if never needed)."""
     low = None
@@ -919,8 +929,6 @@ def _run_passes(passes, idx: List[int], raw: List[str], ascii_part: bool):
             raw = list(compress(raw, flags))
             if low is not None:
                 low = list(compress(low, flags))
-    if ascii_part and low is None and raw:
-        low = list(map(str.lower, raw))
     return idx, raw, low
 
 
@@ -1034,7 +1042,7 @@ class Query:
         for is_ascii, idx, raws in todo:
             if idx:
                 passes = self._passes_ascii if is_ascii else self._passes_gen
-                idx, raws, lows = _run_passes(passes, idx, raws, is_ascii)
+                idx, raws, lows = _run_passes(passes, idx, raws)
                 if idx:
                     parts.append((is_ascii, idx, raws, lows))
         return parts

@@ -39,6 +39,8 @@ def age_text(seconds: float) -> str:
 
 
 def render(record: dict, fetched: "float | None", now: float, error: "str | None" = None) -> str:
+    """Identity and reachability first, then every tag, then the details: the pane is
+    short, and the top is what is seen without scrolling."""
     attrs = record.get("attrs") or {}
     state = clean(record.get("state", ""))
     if attrs.get("ssm_ping"):
@@ -46,19 +48,18 @@ def render(record: dict, fetched: "float | None", now: float, error: "str | None
         state += f" · SSM {clean(attrs['ssm_ping'])}" + (f" ({agent})" if agent else "")
     elif record.get("kind") == "ec2":
         state += " · not managed by SSM"
-    rows = [("id", clean(record.get("id", ""))), ("state", state),
-            ("address", clean(record.get("address", "")) or "-"),
-            ("account", clean(record.get("account", ""))), ("region", clean(record.get("region", "")))]
-    shown = [k for k in _FIRST if k in attrs] + sorted(k for k in attrs if k not in _FIRST and k not in _SSM)
-    rows += [(clean(k).replace("_", " "), _value(attrs[k])) for k in shown if attrs[k] not in (None, "", [])]
-    rows.append(("arn", clean(record.get("key", ""))))
+    data = f"{age_text(now - fetched)} old" if fetched else "never fetched"
+    if error:
+        data += f" · last refresh failed: {clean(error)}"
     out = [f"{clean(record.get('kind', ''))}  {clean(record.get('name', ''))}", ""]
-    out += _table(rows)
+    out += _table([("id", clean(record.get("id", ""))), ("state", state),
+                   ("address", clean(record.get("address", "")) or "-"),
+                   ("account", clean(record.get("account", ""))),
+                   ("region", clean(record.get("region", ""))), ("data", data)])
     tags = record.get("tags") or {}
     out += ["", f"tags ({len(tags)})"]
     out += _table([(clean(k), clean(v)) for k, v in sorted(tags.items())], indent="  ") or ["  none"]
-    out.append("")
-    out.append(f"data {age_text(now - fetched)} old" if fetched else "data: never fetched")
-    if error:
-        out.append(f"last refresh failed: {clean(error)}")
+    shown = [k for k in _FIRST if k in attrs] + sorted(k for k in attrs if k not in _FIRST and k not in _SSM)
+    details = [(clean(k).replace("_", " "), _value(attrs[k])) for k in shown if attrs[k] not in (None, "", [])]
+    out += ["", "details"] + _table(details + [("arn", clean(record.get("key", "")))], indent="  ")
     return "\n".join(out)

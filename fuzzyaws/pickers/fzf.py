@@ -22,8 +22,7 @@ from pyfzf.pyfzf import FzfPrompt
 from fuzzyaws.status import UsageError
 
 LOOKS = "--height=40% --min-height=12 --layout=reverse --info=inline --tiebreak=index " \
-        "--preview-window=right,50%,wrap --bind=?:toggle-preview"
-PROMPT = "aws> "
+        "--preview-window=right,50%,wrap --bind=?:toggle-preview --prompt='aws> '"
 # fzf's alternative delimiters for an action's argument, tried in order.
 _DELIMITERS = ("()", "[]", "{}", "<>", "~~", "!!", "@@", "##", "%%", "^^", "&&", "**", ";;", "//", "||")
 
@@ -39,7 +38,7 @@ def options(request) -> str:
     """fzf's command-line options for a request, every variable part quoted for /bin/sh."""
     # Items are KEY<TAB>LINE: the key is hidden from matching and display. The first item
     # is the header (counts, data age), so that a reload can bring a new one.
-    opts = ["--delimiter='\\t'", "--with-nth=2..", "--header-lines=1", "--prompt=" + shlex.quote(PROMPT)]
+    opts = ["--delimiter='\\t'", "--with-nth=2..", "--header-lines=1"]
     opts.append("--multi" if request.multi else "--no-multi")
     if request.multi:
         opts.append("--bind=ctrl-a:select-all")
@@ -70,12 +69,17 @@ def pick(request, fzf_path: "str | None" = None) -> "list | None":
     if not fzf_path:
         raise UsageError("fzf is not on PATH (apt install fzf, brew install fzf), "
                          "or use --picker builtin")
+    try:
+        os.close(os.open("/dev/tty", os.O_RDWR))
+    except OSError:
+        raise UsageError("the picker needs a terminal (/dev/tty); for scripts use `fuzzyaws ls`") from None
     fd, status_path = tempfile.mkstemp(prefix="fuzzyaws-fzf-")
     os.close(fd)
     keep = os.environ.get("FZF_DEFAULT_OPTS")
     os.environ["FZF_DEFAULT_OPTS"] = f"{LOOKS} {keep or ''}".strip()
     try:
-        wrapper = f'"$0" "$@"; echo $? > {shlex.quote(status_path)}'
+        # fzf draws on stderr: send it to the terminal, so that `2>file` cannot hide the picker
+        wrapper = f'"$0" "$@" 2>/dev/tty; echo $? > {shlex.quote(status_path)}'
         prompt = FzfPrompt(executable_path=f"sh -c {shlex.quote(wrapper)} {shlex.quote(fzf_path)}")
         chosen = prompt.prompt(items(request.header, request.keys, request.lines), options(request))
         with open(status_path) as fh:

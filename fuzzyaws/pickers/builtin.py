@@ -1,0 +1,750 @@
+"""The built-in picker: an fzf-like list drawn with prompt_toolkit on the terminal.
+
+It is used when fzf is not installed (or with `--picker builtin`). Like fzf it draws on
+/dev/tty, never on stdout, so `$(fuzzyaws pick)` works, and by default it takes 40% of the
+terminal below the cursor (at least 12 rows, like the fzf picker's `--min-height=12`);
+`request.fullscreen` takes the whole screen.
+
+    > query                    (fzf query syntax, ranked as `ls` ranks: fuzzyaws.match)
+      12/3400 (2 marked)  refreshing…
+    header                     (request.header: counts, data age)
+    >  best match               │ preview of the row under the cursor
+     * a marked row             │ (request.preview(key), right half of the screen,
+       ...                      │  hidden below 80 columns; `?` toggles it)
+
+Keys (fzf's defaults, plus the fzf picker's bindings):
+
+    Up / Ctrl-P / Ctrl-K      move up          Down / Ctrl-N / Ctrl-J   move down
+    PgUp / PgDn               a page up / down
+    Tab / Shift-Tab           mark or unmark the row, then move down / up (multi only)
+    Ctrl-A                    mark every match (multi); else start of the query
+    Enter                     accept: the marked keys in the order they were marked, else
+                              the key under the cursor, else [] (nothing matches)
+    Esc, Ctrl-C, Ctrl-G, Ctrl-Q, Ctrl-D on an empty query     abort: None
+    ?                         show / hide the preview (so `?` cannot be typed in the query
+                              while there is a preview; it can when there is none)
+    Left / Right, Ctrl-B / Ctrl-F, Home / End, Ctrl-E, Backspace, Delete, Ctrl-D,
+    Ctrl-U (delete to the start), Ctrl-W (delete the word before the cursor)   edit the query
+
+Marks are kept by key, across query changes and live refreshes; a refresh that drops a
+resource drops its mark. The preview is computed on a worker thread (the callable may be
+slow), once per key, and an exception is shown in the pane instead of the text.
+
+prompt_toolkit is imported only when a picker is built (it costs ~100 ms), and only this
+module (and the progress display) may import it.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from fuzzyaws.match import Query, rank_lines
+from fuzzyaws.pickers import Request
+from fuzzyaws.status import UsageError
+
+PROMPT = "> "
+INLINE_PERCENT = 40
+INLINE_MIN_ROWS = 12
+PREVIEW_MIN_COLUMNS = 80  # below this the preview pane is hidden
+PREVIEW_MAX_CHARS = 50_000  # of one preview text, kept for display
+REFRESH_POLL = 0.1  # seconds between looks at request.refresh
+ESCAPE_DELAY = 0.1  # a lone ESC is Esc after this long, as fzf's ESCDELAY
+
+STYLE = {
+    "prompt": "fg:ansiblue bold",
+    "info": "fg:ansibrightblack",
+    "refreshing": "fg:ansiyellow",
+    "header": "fg:ansicyan",
+    "current": "bg:#3a3a3a bold",
+    "match": "fg:ansigreen bold",
+    "pointer": "fg:ansired bold",
+    "marker": "fg:ansimagenta bold",
+    "dots": "fg:ansibrightblack",
+    "border": "fg:ansibrightblack",
+    "preview-pending": "fg:ansibrightblack",
+    "preview-error": "fg:ansired",
+}
+
+
+# --------------------------------------------------------------------------
+# Filtering
+# --------------------------------------------------------------------------
+def narrows(old: str, new: str) -> bool:
+    """True if every line matching query `new` also matches query `old`, judged from the
+    text alone (conservatively: False when unsure), so that `new` need only be run over
+    `old`'s matches. Typing more usually narrows, but not always in fzf's syntax: extending
+    an inverse term (`!we` -> `!web`) or a term after a `$` (`web$` -> `web$x` is fuzzy), an
+    OR group (`a |` -> `a | b`) or an escaped space (`a\\` -> `a\\ b`) widen it."""
+    if not new.startswith(old):
+        return False
+    if not old.strip(" "):
+        return True  # `old` matched every line
+    if "|" in new or "\\" in new or "\t" in new:
+        return False
+    if new[len(old)] == " ":
+        return True  # a new term, ANDed with the others
+    last = old.rsplit(" ", 1)[-1]  # the term being extended
+    return not last.startswith("!") and not last.endswith("$")
+
+
+class Matcher:
+    """Ranks `lines` for a query exactly as `ls` does (fuzzyaws.match.rank_lines: best
+    first, ties in the given order), remembering the last few results: typing more
+    filters only the previous matches (see `narrows`), deleting finds the earlier result."""
+
+    KEEP = 8
+
+    def __init__(self, lines: list):
+        self.lines = lines
+        self._cache: "OrderedDict[str, list]" = OrderedDict()  # query -> [ranked, sorted|None]
+
+    def rank(self, text: str) -> list:
+        entry = self._cache.get(text)
+        if entry is not None:
+            self._cache.move_to_end(text)
+            return entry[0]
+        pool = self._pool(text)
+        if pool is None:
+            ranked = rank_lines(text, self.lines)
+        else:
+            # the pool is in the given order, so ties still keep the given order
+            lines = self.lines
+            ranked = [pool[j] for j in rank_lines(text, [lines[i] for i in pool])]
+        self._cache[text] = [ranked, None]
+        while len(self._cache) > self.KEEP:
+            self._cache.popitem(last=False)
+        return ranked
+
+    def _pool(self, text: str):
+        """The matches (in the given order) of the longest remembered query that `text`
+        narrows, or None to run over every line."""
+        best = None
+        for old, entry in self._cache.items():
+            if len(old) < len(text) and (best is None or len(old) > len(best[0])) \
+                    and narrows(old, text):
+                best = (old, entry)
+        if best is None or len(best[1][0]) == len(self.lines):
+            return None
+        entry = best[1]
+        if entry[1] is None:
+            entry[1] = sorted(entry[0])
+        return entry[1]
+
+
+# --------------------------------------------------------------------------
+# Display text: never trusted
+# --------------------------------------------------------------------------
+_TABLE = None
+
+
+def _table() -> dict:
+    """Characters that must not reach the terminal as they are, each replaced by ONE
+    character so that match positions still line up: C0/C1 controls and DEL (escape
+    sequences), lone surrogates (unencodable), bidi and invisible format characters."""
+    global _TABLE
+    if _TABLE is None:
+        bad = [*range(0x20), 0x7F, *range(0x80, 0xA0), *range(0x200B, 0x2010),
+               *range(0x202A, 0x202F), *range(0x2060, 0x2070), 0xFEFF,
+               *range(0xFFF9, 0xFFFC), *range(0xD800, 0xE000)]
+        _TABLE = dict.fromkeys(bad, "?")
+        _TABLE.update({0x09: " ", 0x2028: " ", 0x2029: " "})
+    return _TABLE
+
+
+def clean(text: str) -> str:
+    """`text` safe to draw on one row, with the same length."""
+    return text.translate(_table())
+
+
+_cwidth = None
+
+
+def _get_cwidth():
+    global _cwidth
+    if _cwidth is None:
+        from prompt_toolkit.utils import get_cwidth  # the widths the renderer uses
+        _cwidth = get_cwidth
+    return _cwidth
+
+
+PLAIN, MATCH, DOTS = 0, 1, 2
+
+
+def fit(line: str, positions, width: int):
+    """Cut `line` (already cleaned) to at most `width` cells: a list of (kind, text) pieces
+    (PLAIN, MATCH: a matched character, DOTS: the ".." marking a cut) and the cells used.
+    As fzf does, when the last matched character lies beyond the width the start is cut
+    instead, so that the match is seen."""
+    if width <= 0:
+        return [], 0
+    cw = _get_cwidth()
+    n = len(line)
+    start = 0
+    last = max(positions) if positions else -1
+    if not (line.isascii() and n <= width):
+        # cells up to and including the last match
+        cells = 0
+        for c in line[:last + 1]:
+            cells += cw(c)
+            if cells > width:
+                break
+        if cells > width and width > 4:
+            # walk back from the last match until ".." + the tail fit in width - 2
+            # (the rest keeps room for the trailing "..")
+            room = width - 4
+            used = 0
+            start = last + 1
+            while start > 0 and used + cw(line[start - 1]) <= room:
+                start -= 1
+                used += cw(line[start])
+    lead = 2 if start > 0 else 0
+    avail = width - lead
+    cells = 0
+    end = start
+    widths = []
+    while end < n:
+        w = cw(line[end])
+        if cells + w > avail:
+            break
+        widths.append(w)
+        cells += w
+        end += 1
+    trail = end < n
+    if trail and avail >= 4:
+        while widths and cells > avail - 2:
+            cells -= widths.pop()
+            end -= 1
+    pieces = []
+    if lead:
+        pieces.append((DOTS, ".."))
+    if positions:
+        marked = set(positions)
+        run_kind = None
+        run_start = start
+        for i in range(start, end):
+            kind = MATCH if i in marked else PLAIN
+            if kind != run_kind:
+                if run_kind is not None and i > run_start:
+                    pieces.append((run_kind, line[run_start:i]))
+                run_kind, run_start = kind, i
+        if run_kind is not None and end > run_start:
+            pieces.append((run_kind, line[run_start:end]))
+    elif end > start:
+        pieces.append((PLAIN, line[start:end]))
+    if trail and avail >= 4:
+        pieces.append((DOTS, ".."))
+        cells += 2
+    return pieces, cells + lead
+
+
+# --------------------------------------------------------------------------
+# Preview
+# --------------------------------------------------------------------------
+class Previewer:
+    """`fn(key)` computed on a worker thread, once per key, for the key last asked for;
+    `get(key)` returns (ok, text) or None while it is being computed, and calls
+    `on_ready()` (thread-safe redraw) when a result arrives."""
+
+    KEEP = 512
+    WAIT = 0.03  # a fast preview is drawn at once rather than after a "…" frame
+
+    def __init__(self, fn, on_ready=lambda: None):
+        self.fn = fn
+        self.on_ready = on_ready
+        self.cache: dict = {}
+        self._wanted = None
+        self._gen = 0
+        self._closed = False
+        self._cond = threading.Condition()
+        self._thread = None
+
+    def get(self, key):
+        with self._cond:
+            if key in self.cache:
+                return self.cache[key]
+            self._wanted = key
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._work, name="fuzzyaws-preview",
+                                                daemon=True)
+                self._thread.start()
+            self._cond.notify_all()
+            self._cond.wait_for(lambda: key in self.cache, timeout=self.WAIT)
+            return self.cache.get(key)
+
+    def clear(self):
+        """Forget every preview (the data changed); a result being computed is dropped."""
+        with self._cond:
+            self.cache.clear()
+            self._gen += 1
+
+    def close(self):
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def _work(self):
+        while True:
+            with self._cond:
+                self._cond.wait_for(lambda: self._closed or (
+                    self._wanted is not None and self._wanted not in self.cache))
+                if self._closed:
+                    return
+                key, gen = self._wanted, self._gen
+            try:
+                text = self.fn(key)
+                value = (True, "" if text is None else str(text))
+            except Exception as e:  # shown in the pane: a preview must not end the picker
+                value = (False, f"preview failed: {type(e).__name__}: {e}")
+            with self._cond:
+                if gen == self._gen and not self._closed:
+                    if len(self.cache) >= self.KEEP:
+                        del self.cache[next(iter(self.cache))]
+                    self.cache[key] = value
+                self._cond.notify_all()
+            self.on_ready()
+
+
+def _no_preview(request: Request) -> bool:
+    default = Request.__dataclass_fields__["preview"].default
+    return request.preview is default or request.preview is None
+
+
+# --------------------------------------------------------------------------
+# State and actions
+# --------------------------------------------------------------------------
+class Picker:
+    """The picker's state and actions, apart from the terminal: `build()` wires it to a
+    prompt_toolkit Application (as `app.picker`), tests may drive either."""
+
+    def __init__(self, request: Request, invalidate=lambda: None):
+        self.request = request
+        self.multi = bool(request.multi)
+        self.has_preview = not _no_preview(request)
+        self.preview_on = self.has_preview
+        self.previewer = Previewer(request.preview, invalidate) if self.has_preview else None
+        self.text = request.query or ""
+        self.cursor = 0  # index into ranked()
+        self.offset = 0  # first ranked() index on screen
+        self.height = 10  # list rows, as last drawn
+        self.marks: dict = {}  # key -> None, in the order marked
+        self._query = None
+        self._set_data(request.lines, request.keys)
+        header = clean_block(request.header or "")
+        self.header_lines = header.split("\n") if header else []
+        refresh = request.refresh
+        self.refreshing = refresh is not None
+        if refresh is not None and refresh.done.is_set():
+            self.merge(refresh.result)
+
+    def _set_data(self, lines, keys):
+        n = min(len(lines), len(keys))
+        self.lines = list(lines[:n])
+        self.keys = list(keys[:n])
+        self.matcher = Matcher(self.lines)
+
+    # -- queries --------------------------------------------------------------
+    def set_query(self, text: str):
+        if text != self.text:
+            self.text = text
+            self.cursor = self.offset = 0
+
+    def query(self) -> Query:
+        if self._query is None or self._query.text != self.text:
+            self._query = Query(self.text)
+        return self._query
+
+    def ranked(self) -> list:
+        """Indexes of the matching lines, best first."""
+        return self.matcher.rank(self.text)
+
+    def current_key(self):
+        r = self.ranked()
+        if not r:
+            return None
+        self.cursor = max(0, min(self.cursor, len(r) - 1))
+        return self.keys[r[self.cursor]]
+
+    # -- actions --------------------------------------------------------------
+    def move(self, delta: int):
+        n = len(self.ranked())
+        self.cursor = max(0, min(self.cursor + delta, n - 1)) if n else 0
+
+    def toggle(self, delta: int):
+        if not self.multi:
+            return
+        key = self.current_key()
+        if key is None:
+            return
+        if key in self.marks:
+            del self.marks[key]
+        else:
+            self.marks[key] = None
+        self.move(delta)
+
+    def mark_all(self):
+        if self.multi:
+            keys = self.keys
+            for i in self.ranked():
+                self.marks.setdefault(keys[i], None)
+
+    def accept(self) -> list:
+        if self.marks:
+            return list(self.marks)
+        key = self.current_key()
+        return [] if key is None else [key]
+
+    def merge(self, result):
+        """A finished refresh: `(lines, keys)` replaces the list, keeping the query, the
+        key under the cursor (and its row on screen) and the marks; None keeps the data."""
+        self.refreshing = False
+        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+            return
+        lines, keys = result
+        try:
+            lines, keys = list(lines), list(keys)
+        except TypeError:
+            return
+        if len(lines) != len(keys):
+            return
+        key = self.current_key()
+        row = self.cursor - self.offset
+        self._set_data(lines, keys)
+        present = set(self.keys)
+        self.marks = {k: None for k in self.marks if k in present}
+        if self.previewer is not None:
+            self.previewer.clear()
+        r = self.ranked()
+        if key is not None and key in present:
+            at = self.keys.index(key)
+            try:
+                self.cursor = r.index(at)
+            except ValueError:  # no longer matches the query
+                pass
+        self.cursor = max(0, min(self.cursor, len(r) - 1))
+        self.offset = max(0, self.cursor - row)
+
+    # -- drawing --------------------------------------------------------------
+    def rows(self, width: int, height: int) -> list:
+        """Formatted-text fragments of the visible list rows."""
+        self.height = height = max(1, height)
+        r = self.ranked()
+        n = len(r)
+        self.cursor = max(0, min(self.cursor, n - 1)) if n else 0
+        if self.cursor < self.offset:
+            self.offset = self.cursor
+        elif self.cursor >= self.offset + height:
+            self.offset = self.cursor - height + 1
+        self.offset = max(0, min(self.offset, n - height))
+        query = self.query()
+        out = []
+        for i in range(self.offset, min(n, self.offset + height)):
+            idx = r[i]
+            line = clean(self.lines[idx])
+            positions = query.positions(self.lines[idx]) if query else []
+            current = i == self.cursor
+            base = "class:current " if current else ""
+            marked = self.keys[idx] in self.marks
+            frags = [(base + "class:pointer", ">" if current else " "),
+                     (base + "class:marker", "*" if marked else " ")]
+            pieces, cells = fit(line, positions, width - 2)
+            for kind, text in pieces:
+                frags.append((base + _KIND_STYLE[kind], text))
+            if current and cells < width - 2:
+                frags.append((base.strip(), " " * (width - 2 - cells)))
+            out.append(frags)
+        return out
+
+    def info(self) -> list:
+        text = f"  {len(self.ranked())}/{len(self.lines)}"
+        if self.multi:
+            text += f" ({len(self.marks)} marked)"
+        frags = [("class:info", text)]
+        if self.refreshing:
+            frags.append(("class:refreshing", "  refreshing…"))
+        return frags
+
+    def header(self) -> list:
+        return [("class:header", "\n".join(self.header_lines))]
+
+    def preview(self) -> list:
+        key = self.current_key()
+        if key is None or self.previewer is None:
+            return []
+        got = self.previewer.get(key)
+        if got is None:
+            return [("class:preview-pending", "…")]
+        ok, text = got
+        return [("" if ok else "class:preview-error", clean_block(text[:PREVIEW_MAX_CHARS]))]
+
+
+_KIND_STYLE = {PLAIN: "class:text", MATCH: "class:match", DOTS: "class:dots"}
+
+
+def clean_block(text: str) -> str:
+    """Multi-line `text` safe to draw: `clean` line by line, tabs expanded."""
+    text = text.replace("\r\n", "\n")
+    return "\n".join(clean(line.expandtabs(8)) for line in text.split("\n"))
+
+
+# --------------------------------------------------------------------------
+# prompt_toolkit
+# --------------------------------------------------------------------------
+def build(request: Request, input=None, output=None):
+    """The picker as a prompt_toolkit Application whose `run()` returns what `pick`
+    returns; its state is `app.picker` (a Picker). Tests pass a pipe input and a
+    DummyOutput; `pick` passes the terminal."""
+    from prompt_toolkit.application import Application
+    from prompt_toolkit.buffer import Buffer
+    from prompt_toolkit.document import Document
+    from prompt_toolkit.filters import Condition
+    from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.keys import Keys
+    from prompt_toolkit.layout import (ConditionalContainer, FormattedTextControl, HSplit,
+                                       Layout, VSplit, Window)
+    from prompt_toolkit.layout.controls import BufferControl, UIContent, UIControl
+    from prompt_toolkit.layout.dimension import Dimension
+    from prompt_toolkit.layout.processors import BeforeInput
+    from prompt_toolkit.styles import Style
+
+    holder = []  # the app, once made (the picker's redraw callback needs it)
+
+    def redraw_soon():
+        """From the preview thread: redraw, unless the app has ended meanwhile."""
+        app = holder[0] if holder else None
+        loop = app.loop if app is not None and app.is_running else None
+        if loop is not None:
+            try:
+                loop.call_soon_threadsafe(app.invalidate)
+            except RuntimeError:  # the loop closed meanwhile
+                pass
+
+    picker = Picker(request, invalidate=redraw_soon)
+
+    class ListControl(UIControl):
+        def create_content(self, width, height):
+            rows = picker.rows(width, height)
+            return UIContent(get_line=rows.__getitem__, line_count=len(rows),
+                             show_cursor=False)
+
+        def is_focusable(self):
+            return False
+
+    query = Buffer(document=Document(picker.text), multiline=False,
+                   on_text_changed=lambda buf: picker.set_query(buf.text))
+
+    def size():
+        return holder[0].output.get_size()
+
+    def preview_shown():
+        return picker.preview_on and size().columns >= PREVIEW_MIN_COLUMNS
+
+    prompt = Window(BufferControl(query, input_processors=[
+        BeforeInput(PROMPT, style="class:prompt")]), height=1)
+    left = HSplit([
+        prompt,
+        Window(FormattedTextControl(picker.info), height=1),
+        ConditionalContainer(
+            Window(FormattedTextControl(picker.header),
+                   height=lambda: Dimension.exact(len(picker.header_lines))),
+            filter=Condition(lambda: bool(picker.header_lines))),
+        Window(ListControl()),
+    ], width=Dimension(weight=1))
+    right = ConditionalContainer(VSplit([
+        Window(width=1, char="│", style="class:border"),
+        Window(FormattedTextControl(picker.preview), wrap_lines=True),
+    ], width=Dimension(weight=1)), filter=Condition(preview_shown))
+
+    def inline_height():
+        rows = size().rows
+        return Dimension.exact(min(rows, max(INLINE_MIN_ROWS, rows * INLINE_PERCENT // 100)))
+
+    root = VSplit([left, right])
+    if not request.fullscreen:
+        # prompt_toolkit gives an inline app every row below the cursor: keep to ours
+        root = HSplit([VSplit([left, right], height=inline_height)])
+
+    kb = KeyBindings()
+
+    def bind(keys, **kw):
+        def register(handler):
+            for key in keys:
+                kb.add(key, **kw)(handler)
+            return handler
+        return register
+
+    def finish(event, result):
+        if not event.app.is_done:
+            event.app.exit(result=result)
+
+    @bind(["up", "c-p", "c-k"])
+    def _up(event):
+        picker.move(-1)
+
+    @bind(["down", "c-n", "c-j"])
+    def _down(event):
+        picker.move(1)
+
+    @bind(["pageup"])
+    def _page_up(event):
+        picker.move(-picker.height)
+
+    @bind(["pagedown"])
+    def _page_down(event):
+        picker.move(picker.height)
+
+    @bind(["tab"])
+    def _tab(event):
+        picker.toggle(1)
+
+    @bind(["s-tab"])
+    def _shift_tab(event):
+        picker.toggle(-1)
+
+    @bind(["c-a"])
+    def _ctrl_a(event):
+        if picker.multi:
+            picker.mark_all()
+        else:
+            query.cursor_position = 0
+
+    @bind(["enter"])
+    def _accept(event):
+        finish(event, picker.accept())
+
+    # eager: Esc is not waiting to see whether an Alt-key follows (no Alt bindings here)
+    @bind(["escape"], eager=True)
+    def _esc(event):
+        finish(event, None)
+
+    @bind(["c-c", "c-g", "c-q", Keys.SIGINT])
+    def _abort(event):
+        finish(event, None)
+
+    @bind(["c-d"])
+    def _ctrl_d(event):
+        if query.text:
+            query.delete(1)
+        else:
+            finish(event, None)
+
+    @bind(["?"])
+    def _question(event):
+        if picker.has_preview:
+            picker.preview_on = not picker.preview_on
+        else:
+            query.insert_text("?")
+
+    @bind(["left", "c-b"])
+    def _left(event):
+        query.cursor_position = max(0, query.cursor_position - 1)
+
+    @bind(["right", "c-f"])
+    def _right(event):
+        query.cursor_position = min(len(query.text), query.cursor_position + 1)
+
+    @bind(["home"])
+    def _home(event):
+        query.cursor_position = 0
+
+    @bind(["end", "c-e"])
+    def _end(event):
+        query.cursor_position = len(query.text)
+
+    @bind(["c-h"])
+    def _backspace(event):
+        query.delete_before_cursor(1)
+
+    @bind(["delete"])
+    def _delete(event):
+        query.delete(1)
+
+    @bind(["c-u"])
+    def _discard(event):
+        query.delete_before_cursor(query.cursor_position)
+
+    @bind(["c-w"])
+    def _rubout(event):
+        # unix-word-rubout: the spaces before the cursor, then the word before them
+        before = query.document.text_before_cursor
+        i = len(before)
+        while i and before[i - 1] == " ":
+            i -= 1
+        while i and before[i - 1] != " ":
+            i -= 1
+        query.delete_before_cursor(len(before) - i)
+
+    @bind(["c-x", "c-z", "c-t", "c-y", "c-_", "c-@", "c-v", "c-o", "c-r", "c-s", "c-l"],
+          eager=True)
+    def _ignore(event):
+        pass  # prompt_toolkit's emacs defaults for these make no sense in a picker
+
+    @bind([Keys.Any])
+    def _type(event):
+        data = event.data
+        if data and data.isprintable():
+            query.insert_text(data)
+
+    @bind([Keys.BracketedPaste])
+    def _paste(event):
+        text = " ".join(event.data.replace("\r\n", "\n").splitlines())
+        query.insert_text("".join(c for c in text if c.isprintable()))
+
+    app = Application(
+        layout=Layout(root, focused_element=prompt),
+        key_bindings=kb,
+        style=Style.from_dict(STYLE),
+        full_screen=bool(request.fullscreen),
+        erase_when_done=True,
+        mouse_support=False,
+        input=input,
+        output=output,
+    )
+    app.ttimeoutlen = ESCAPE_DELAY
+    holder.append(app)
+    app.picker = picker
+
+    async def watch_refresh():
+        import asyncio
+        refresh = request.refresh
+        while not refresh.done.is_set():
+            await asyncio.sleep(REFRESH_POLL)
+        picker.merge(refresh.result)
+        app.invalidate()
+
+    if picker.refreshing:
+        app.pre_run_callables.append(lambda: app.create_background_task(watch_refresh()))
+    return app
+
+
+def run(app):
+    """Run a built picker: the accepted keys, [] or None; never a KeyboardInterrupt."""
+    try:
+        return app.run()
+    except (KeyboardInterrupt, EOFError):
+        return None
+    finally:
+        if app.picker.previewer is not None:
+            app.picker.previewer.close()
+
+
+def pick(request: Request) -> "list | None":
+    """Show the picker on the terminal: the keys accepted (the marked ones in the order
+    marked, else the one under the cursor), [] if nothing matched, None if aborted."""
+    try:
+        tty_in = open("/dev/tty", "r")
+    except OSError as e:
+        raise UsageError(f"no terminal for the picker ({e.strerror or e}): run it in a "
+                         "terminal, or use --picker fzf") from None
+    try:
+        tty_out = open("/dev/tty", "w")
+    except OSError as e:
+        tty_in.close()
+        raise UsageError(f"no terminal for the picker ({e.strerror or e})") from None
+    try:
+        from prompt_toolkit.input import create_input
+        from prompt_toolkit.output import create_output
+        return run(build(request, input=create_input(stdin=tty_in),
+                         output=create_output(stdout=tty_out)))
+    finally:
+        tty_in.close()
+        tty_out.close()
