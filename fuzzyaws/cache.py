@@ -150,6 +150,21 @@ class Cache:
         entry.update(failed_at=when, error=error)
         self._guard(lambda dc: dc.set("shard:" + sid, entry))
 
+    def find(self, key: str) -> tuple:
+        """(shard, record) for an ARN (one shard read) or an id (every shard scanned);
+        (None, None) if it is not cached."""
+        parts = key.split(":", 5)
+        if len(parts) == 6 and parts[0] == "arn":
+            shard = self.shard(shard_id(parts[4], parts[3], parts[2]))
+            record = shard.record(key) if shard else None
+            if record:
+                return shard, record
+        for shard in self.shards(self.shard_ids()).values():
+            for k in (shard.key_list() if shard else ()):
+                if k == key or k.endswith(("/" + key, ":" + key)):
+                    return shard, shard.record(k)
+        return None, None
+
     def shard_ids(self) -> list:
         keys = self._guard(lambda dc: list(dc.iterkeys()))
         return sorted(k[len("shard:"):] for k in keys if isinstance(k, str) and k.startswith("shard:"))

@@ -14,6 +14,7 @@ from fuzzyaws import KINDS, PICKERS, __version__
 from fuzzyaws.status import ABORTED, FuzzyAwsError
 
 PRINTS = ("id", "arn", "name", "address", "json")
+SHELLS = ("zsh", "bash", "fish")
 
 
 
@@ -77,6 +78,21 @@ def build_parser() -> argparse.ArgumentParser:
                                               "(from the cache only).")
     preview.add_argument("key", metavar="ARN|ID")
 
+    _action_parsers(commands, common)
+
+    init = commands.add_parser("init", help="print the shell integration (Ctrl-G widget)",
+                               description="Print the shell code that binds the fuzzyaws widget to "
+                                           "Ctrl-G, e.g. eval \"$(fuzzyaws init zsh)\" in ~/.zshrc.")
+    init.add_argument("shell", choices=SHELLS)
+    init.add_argument("--key", metavar="KEY", help="bind this key instead of Ctrl-G (e.g. '^T', '\\C-t', ctrl-t)")
+    init.add_argument("--no-bind", action="store_true",
+                      help="define the widget without binding it (also FUZZYAWS_NO_BIND=1)")
+
+    completion = commands.add_parser("completion", help="print shell completions (shtab)",
+                                     description="Print the completion script for a shell, e.g. "
+                                                 "fuzzyaws completion zsh > ~/.zfunc/_fuzzyaws")
+    completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
+
     refresh = commands.add_parser("refresh", parents=[common], help="collect every resource now",
                                   description="Collect every shard (account × region × kind) now, "
                                               "whatever its age.")
@@ -94,6 +110,57 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("args", nargs=argparse.REMAINDER, metavar="COMMAND...",
                       help="the fuzzyaws command to run, e.g. `ls web`")
     return parser
+
+
+def _target_options(parser, multi: bool) -> None:
+    parser.add_argument("query", nargs="?", metavar="QUERY|ID|ARN",
+                        help="act at once on a single unambiguous match; otherwise pick, starting with this query")
+    parser.add_argument("--picker", choices=PICKERS, help="auto (fzf if on PATH), fzf or builtin")
+    parser.add_argument("--offline", action="store_true", help="use the cached inventory as it is")
+
+
+def _action_parsers(commands, common) -> None:
+    connect = commands.add_parser(
+        "connect", parents=[common], help="open a shell on an instance, task or database",
+        description="EC2: an SSM session (or --ssh); ECS: execute-command; RDS/ElastiCache: a tunnel "
+                    "through a jump host and optionally the client.")
+    _target_options(connect, multi=False)
+    connect.add_argument("--user", metavar="USER", help="log in as USER (SSM: run the shell as USER; ssh: login)")
+    connect.add_argument("--ssh", action="store_true", help="use ssh (through SSM when the host is SSM-managed)")
+    connect.add_argument("--direct", action="store_true", help="with --ssh: connect to the private address, not through SSM")
+    connect.add_argument("--container", metavar="NAME", help="ECS: the container (default: pick when several)")
+    connect.add_argument("--command", metavar="CMD", help="ECS: the command to run (default /bin/sh)")
+    connect.add_argument("--client", action="store_true",
+                         help="RDS/ElastiCache: start psql, mysql or redis-cli on the tunnel")
+    connect.add_argument("--iam", action="store_true", help="RDS: log in with an IAM auth token")
+    connect.add_argument("--via", metavar="JUMPHOST", help="RDS/ElastiCache: the jump host (default: tagged Role=jumphost)")
+    connect.add_argument("--local-port", type=int, metavar="PORT", help="RDS/ElastiCache: local end of the tunnel")
+    connect.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    connect.add_argument("extra", nargs=argparse.REMAINDER, metavar="-- ARGS", help="extra arguments for ssh or the client")
+
+    tunnel = commands.add_parser(
+        "tunnel", parents=[common], help="forward a local port through SSM",
+        description="SSM port forwarding to an instance port, or to a database / cache / any host "
+                    "through a jump host. Runs until Ctrl-C.")
+    _target_options(tunnel, multi=False)
+    tunnel.add_argument("--remote-port", type=int, metavar="PORT", help="port on the target (default: the resource's port)")
+    tunnel.add_argument("--local-port", type=int, metavar="PORT", help="local port (default: the same if free, else any free one)")
+    tunnel.add_argument("--via", metavar="JUMPHOST", help="forward through this jump host (id, name or ARN)")
+    tunnel.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+
+    run = commands.add_parser(
+        "run", parents=[common], help="run a command on many instances (SSM Run Command)",
+        description="Run a command on the picked instances with SSM Run Command and print each host's "
+                    "output: fuzzyaws run 'prod web' -- uptime")
+    _target_options(run, multi=True)
+    run.add_argument("--targets", nargs="+", metavar="ID", help="instance IDs or ARNs (no picker)")
+    run.add_argument("--targets-from-stdin", action="store_true", help="read IDs or ARNs, one per line, from stdin")
+    run.add_argument("--concurrency", default="50", metavar="N|N%", help="SSM MaxConcurrency (default 50)")
+    run.add_argument("--max-errors", default="0", metavar="N|N%", help="SSM MaxErrors (default 0)")
+    run.add_argument("--timeout", type=int, default=120, metavar="SECONDS", help="give up after this long (default 120)")
+    run.add_argument("--json", action="store_true", help="print the results as JSON")
+    run.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    run.add_argument("command_argv", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARG...]")
 
 
 def main(argv=None) -> int:
