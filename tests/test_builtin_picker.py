@@ -308,6 +308,15 @@ def test_long_line_is_cut_and_its_far_match_shown():
     assert [t for s, t in row if "match" in s] == ["needle"]
 
 
+def test_cut_start_keeps_some_text_after_the_match():
+    line = "x" * 100 + " needle " + "y" * 50
+    pieces, cells = builtin.fit(line, list(range(101, 107)), 40)
+    assert cells == 40
+    assert pieces[0] == (builtin.DOTS, "..") and pieces[-1] == (builtin.DOTS, "..")
+    assert (builtin.MATCH, "needle") in pieces
+    assert pieces[-2][1].startswith(" yyy")  # like fzf's --hscroll-off
+
+
 def test_wide_characters_are_cut_by_cells():
     pieces, cells = builtin.fit("서울웹서버" * 10, [], 11)
     assert cells <= 11

@@ -26,6 +26,12 @@ Keys (fzf's defaults, plus the fzf picker's bindings):
     Left / Right, Ctrl-B / Ctrl-F, Home / End, Ctrl-E, Backspace, Delete, Ctrl-D,
     Ctrl-U (delete to the start), Ctrl-W (delete the word before the cursor)   edit the query
 
+Lines are cut at the pane's width with ".." (never wrapped); when the last match lies
+beyond it the start is cut instead, as fzf's hscroll does. Lines, header and preview are
+drawn as plain text fragments with control characters replaced, never as raw bytes.
+Filtering runs at each redraw (keys typed meanwhile are taken together); a query that
+only narrows the previous one (see `narrows`) ranks just the previous matches again.
+
 Marks are kept by key, across query changes and live refreshes; a refresh that drops a
 resource drops its mark. The preview is computed on a worker thread (the callable may be
 slow), once per key, and an exception is shown in the pane instead of the text.
@@ -49,6 +55,7 @@ PREVIEW_MIN_COLUMNS = 80  # below this the preview pane is hidden
 PREVIEW_MAX_CHARS = 50_000  # of one preview text, kept for display
 REFRESH_POLL = 0.1  # seconds between looks at request.refresh
 ESCAPE_DELAY = 0.1  # a lone ESC is Esc after this long, as fzf's ESCDELAY
+HSCROLL_OFF = 10  # cells kept after the last match when a long line is cut at the start
 
 STYLE = {
     "prompt": "fg:ansiblue bold",
@@ -87,6 +94,15 @@ def narrows(old: str, new: str) -> bool:
     return not last.startswith("!") and not last.endswith("$")
 
 
+def _same_query(text: str) -> str:
+    """`text` without the spaces fzf ignores (leading, trailing unless escaped): typing the
+    space before a new term does not filter again."""
+    text = text.lstrip(" ")
+    while text.endswith(" ") and not text.endswith("\\ "):
+        text = text[:-1]
+    return text
+
+
 class Matcher:
     """Ranks `lines` for a query exactly as `ls` does (fuzzyaws.match.rank_lines: best
     first, ties in the given order), remembering the last few results: typing more
@@ -99,6 +115,7 @@ class Matcher:
         self._cache: "OrderedDict[str, list]" = OrderedDict()  # query -> [ranked, sorted|None]
 
     def rank(self, text: str) -> list:
+        text = _same_query(text)
         entry = self._cache.get(text)
         if entry is not None:
             self._cache.move_to_end(text)
@@ -189,9 +206,9 @@ def fit(line: str, positions, width: int):
             if cells > width:
                 break
         if cells > width and width > 4:
-            # walk back from the last match until ".." + the tail fit in width - 2
-            # (the rest keeps room for the trailing "..")
-            room = width - 4
+            # walk back from the last match until it fits after the leading "..", with
+            # room for the trailing ".." and, as fzf's --hscroll-off, some text after it
+            room = width - 4 - min(HSCROLL_OFF, max(0, (width - 8) // 3))
             used = 0
             start = last + 1
             while start > 0 and used + cw(line[start - 1]) <= room:
@@ -732,14 +749,14 @@ def pick(request: Request) -> "list | None":
     marked, else the one under the cursor), [] if nothing matched, None if aborted."""
     try:
         tty_in = open("/dev/tty", "r")
+        try:
+            tty_out = open("/dev/tty", "w")
+        except OSError:
+            tty_in.close()
+            raise
     except OSError as e:
-        raise UsageError(f"no terminal for the picker ({e.strerror or e}): run it in a "
-                         "terminal, or use --picker fzf") from None
-    try:
-        tty_out = open("/dev/tty", "w")
-    except OSError as e:
-        tty_in.close()
-        raise UsageError(f"no terminal for the picker ({e.strerror or e})") from None
+        raise UsageError(f"no terminal for the picker (/dev/tty: {e.strerror or e}); "
+                         "without one, list with `fuzzyaws ls QUERY`") from None
     try:
         from prompt_toolkit.input import create_input
         from prompt_toolkit.output import create_output
