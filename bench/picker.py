@@ -1,0 +1,121 @@
+"""The picker with 10,000 cached resources: time to first frame of `fuzzyaws pick` (fzf and
+built-in) from process start on a pseudo-terminal, beside `python -c pass` and fzf alone
+reading the same lines; `fuzzyaws preview KEY`; and the built-in picker's re-filter per
+keystroke for 10k and 100k lines beside `fzf --filter`.
+
+    python3 bench/picker.py
+
+Targets (issue 3): fzf path <= 5x `python -c pass`; built-in first frame <= 250 ms;
+re-filter 10k <= 15 ms, 100k <= 150 ms (median over a typed query); preview <= 4x.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import pty
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+
+from common import median_time, synthetic_cache
+
+RUNS = 11
+TYPED = ["p", "pr", "pro", "prod", "prod ", "prod w", "prod we", "prod web"]
+
+
+def first_frame(argv, env, marker: bytes, stdin_path=None) -> "float | None":
+    """Seconds from fork until `marker` is drawn on the pty; then Esc."""
+    t0 = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 160, 0, 0))
+        if stdin_path:
+            os.dup2(os.open(stdin_path, os.O_RDONLY), 0)
+        os.execve(argv[0], argv, env)
+    seen, shown = b"", None
+    while True:
+        ready, _, _ = select.select([fd], [], [], 10)
+        if not ready:
+            break
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen = (seen + chunk)[-4096:]
+        if b"\x1b[6n" in chunk:
+            os.write(fd, b"\x1b[1;1R")  # answer the cursor position request, as a terminal does
+        if shown is None and marker in seen:
+            shown = time.perf_counter() - t0
+            os.write(fd, b"\x1b")
+    os.waitpid(pid, 0)
+    os.close(fd)
+    return shown
+
+
+def median_frame(argv, env, marker, stdin_path=None) -> float:
+    first_frame(argv, env, marker, stdin_path)  # warm-up
+    times = [first_frame(argv, env, marker, stdin_path) for _ in range(RUNS)]
+    return statistics.median(t for t in times if t is not None)
+
+
+def refilter(lines: list) -> float:
+    """Median ms per keystroke of the built-in picker's matcher over TYPED."""
+    from fuzzyaws.pickers.builtin import Matcher
+    times = []
+    for _ in range(3):
+        matcher = Matcher(lines)
+        for query in TYPED:
+            t0 = time.perf_counter()
+            matcher.rank(query)
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        env = synthetic_cache(os.path.join(tmp, "cache"), 10_000)
+        env["TERM"] = "xterm-256color"
+        env.pop("FZF_DEFAULT_OPTS", None)
+        py = sys.executable
+        listed = subprocess.run([py, "-m", "fuzzyaws", "pick", "--list"], env=env,
+                                capture_output=True, text=True, check=True).stdout
+        lines_path = os.path.join(tmp, "lines")
+        with open(lines_path, "w") as fh:
+            fh.write("\n".join(line.split("\t", 1)[1] for line in listed.splitlines()[1:]) + "\n")
+        key = listed.splitlines()[1].split("\t")[0]
+        fzf = subprocess.run(["which", "fzf"], capture_output=True, text=True).stdout.strip()
+        base = median_time([py, "-c", "pass"], RUNS)
+        marker = b"10000/10000"
+        fzf_alone = median_frame([fzf, "--height=40%", "--layout=reverse"], env, marker, lines_path)
+        rows = [("python -c pass", base),
+                ("fzf alone, 10k lines", fzf_alone),
+                ("fuzzyaws pick --picker fzf", median_frame([py, "-m", "fuzzyaws", "pick", "--picker", "fzf"], env, marker)),
+                ("fuzzyaws pick --picker builtin", median_frame([py, "-m", "fuzzyaws", "pick", "--picker", "builtin"], env, marker)),
+                ("fuzzyaws preview KEY", median_time([py, "-m", "fuzzyaws", "preview", key], RUNS, env))]
+        print("first frame / run time, 10,000 cached resources (median)")
+        print(f"{'':34} {'time':>9} {'x python':>9} {'x fzf alone':>12}")
+        for name, t in rows:
+            print(f"{name:34} {t * 1000:7.1f}ms {t / base:8.2f}x {t / fzf_alone:11.2f}x")
+
+        lines = [line.split("\t", 1)[1] for line in listed.splitlines()[1:]]
+        print("\nre-filter per keystroke, typing 'prod web' (median)")
+        for n in (10_000, 100_000):
+            corpus = (lines * (n // len(lines) + 1))[:n]
+            path = os.path.join(tmp, f"lines{n}")
+            with open(path, "w") as fh:
+                fh.write("\n".join(corpus) + "\n")
+            ours = refilter(corpus)
+            theirs = statistics.median(median_time(["fzf", "--filter", q], 3, stdin_path=path)
+                                       for q in TYPED) * 1000
+            print(f"{n:>7} lines: built-in {ours:6.1f} ms   fzf --filter (whole process) {theirs:6.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
