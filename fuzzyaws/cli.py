@@ -16,6 +16,14 @@ from fuzzyaws.status import ABORTED, FuzzyAwsError
 PRINTS = ("id", "arn", "name", "address", "json")
 SHELLS = ("zsh", "bash", "fish")
 
+# shtab `.complete` annotations: plain dicts, so that parsing needs no shtab; the functions
+# they name are defined by the completion script's preamble (commands/completion.py)
+COMPLETE_IDS = {s: "__fuzzyaws_complete_ids" for s in ("bash", "zsh")} | {"tcsh": "`__fuzzyaws_complete_ids`"}
+COMPLETE_PROFILES = {s: "__fuzzyaws_complete_profiles" for s in ("bash", "zsh")} | {"tcsh": "`__fuzzyaws_complete_profiles`"}
+COMPLETE_REGIONS = {s: "__fuzzyaws_complete_regions" for s in ("bash", "zsh")} | {"tcsh": "`__fuzzyaws_complete_regions`"}
+COMPLETE_FILE = {"bash": "_shtab_compgen_files", "zsh": "_files", "tcsh": "f"}
+COMPLETE_DIR = {"bash": "_shtab_compgen_dirs", "zsh": "_files -/", "tcsh": "d"}
+
 
 
 def _common() -> argparse.ArgumentParser:
@@ -23,12 +31,12 @@ def _common() -> argparse.ArgumentParser:
     SUPPRESS keeps a subcommand's parser from resetting a value given before it."""
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--profile", action="append", metavar="NAME",
-                        help="AWS profile (repeatable; default: the one boto3 would use)")
+                        help="AWS profile (repeatable; default: the one boto3 would use)").complete = COMPLETE_PROFILES
     common.add_argument("--region", action="append", metavar="NAME",
-                        help="AWS region (repeatable; 'all' = every region enabled for the account)")
-    common.add_argument("--cache-dir", metavar="DIR", help="cache directory (default: $XDG_CACHE_HOME/fuzzyaws)")
+                        help="AWS region (repeatable; 'all' = every region enabled for the account)").complete = COMPLETE_REGIONS
+    common.add_argument("--cache-dir", metavar="DIR", help="cache directory (default: $XDG_CACHE_HOME/fuzzyaws)").complete = COMPLETE_DIR
     common.add_argument("--ttl", type=float, metavar="SECONDS", help="seconds cached data stays fresh (default 300)")
-    common.add_argument("--config", metavar="FILE", help="config file (default: $XDG_CONFIG_HOME/fuzzyaws/config.toml)")
+    common.add_argument("--config", metavar="FILE", help="config file (default: $XDG_CONFIG_HOME/fuzzyaws/config.toml)").complete = COMPLETE_FILE
     common.add_argument("-v", "--verbose", action="store_true", help="log each shard on stderr")
     return common
 
@@ -76,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview = commands.add_parser("preview", parents=[common], help="print the preview of one resource",
                                   description="Print what the preview pane shows for one resource "
                                               "(from the cache only).")
-    preview.add_argument("key", metavar="ARN|ID")
+    preview.add_argument("key", metavar="ARN|ID").complete = COMPLETE_IDS
 
     _action_parsers(commands, common)
 
@@ -112,9 +120,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _target_options(parser, multi: bool) -> None:
+def _target_options(parser) -> None:
     parser.add_argument("query", nargs="?", metavar="QUERY|ID|ARN",
-                        help="act at once on a single unambiguous match; otherwise pick, starting with this query")
+                        help="act at once on a single unambiguous match; otherwise pick, starting with this query").complete = COMPLETE_IDS
     parser.add_argument("--picker", choices=PICKERS, help="auto (fzf if on PATH), fzf or builtin")
     parser.add_argument("--offline", action="store_true", help="use the cached inventory as it is")
 
@@ -122,51 +130,67 @@ def _target_options(parser, multi: bool) -> None:
 def _action_parsers(commands, common) -> None:
     connect = commands.add_parser(
         "connect", parents=[common], help="open a shell on an instance, task or database",
+        usage="fuzzyaws connect [options] [QUERY|ID|ARN] [-- ARGS for ssh or the client]",
         description="EC2: an SSM session (or --ssh); ECS: execute-command; RDS/ElastiCache: a tunnel "
                     "through a jump host and optionally the client.")
-    _target_options(connect, multi=False)
+    _target_options(connect)
     connect.add_argument("--user", metavar="USER", help="log in as USER (SSM: run the shell as USER; ssh: login)")
     connect.add_argument("--ssh", action="store_true", help="use ssh (through SSM when the host is SSM-managed)")
     connect.add_argument("--direct", action="store_true", help="with --ssh: connect to the private address, not through SSM")
     connect.add_argument("--container", metavar="NAME", help="ECS: the container (default: pick when several)")
-    connect.add_argument("--command", metavar="CMD", help="ECS: the command to run (default /bin/sh)")
+    connect.add_argument("--command", dest="remote_command", metavar="CMD",
+                         help="ECS: the command to run (default /bin/sh)")
     connect.add_argument("--client", action="store_true",
                          help="RDS/ElastiCache: start psql, mysql or redis-cli on the tunnel")
     connect.add_argument("--iam", action="store_true", help="RDS: log in with an IAM auth token")
-    connect.add_argument("--via", metavar="JUMPHOST", help="RDS/ElastiCache: the jump host (default: tagged Role=jumphost)")
+    connect.add_argument("--via", metavar="JUMPHOST", help="RDS/ElastiCache: the jump host (default: tagged Role=jumphost)").complete = COMPLETE_IDS
     connect.add_argument("--local-port", type=int, metavar="PORT", help="RDS/ElastiCache: local end of the tunnel")
     connect.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-    connect.add_argument("extra", nargs=argparse.REMAINDER, metavar="-- ARGS", help="extra arguments for ssh or the client")
 
     tunnel = commands.add_parser(
         "tunnel", parents=[common], help="forward a local port through SSM",
         description="SSM port forwarding to an instance port, or to a database / cache / any host "
                     "through a jump host. Runs until Ctrl-C.")
-    _target_options(tunnel, multi=False)
+    _target_options(tunnel)
     tunnel.add_argument("--remote-port", type=int, metavar="PORT", help="port on the target (default: the resource's port)")
     tunnel.add_argument("--local-port", type=int, metavar="PORT", help="local port (default: the same if free, else any free one)")
-    tunnel.add_argument("--via", metavar="JUMPHOST", help="forward through this jump host (id, name or ARN)")
+    tunnel.add_argument("--via", metavar="JUMPHOST", help="forward through this jump host (id, name or ARN)").complete = COMPLETE_IDS
     tunnel.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+
+    proxy = commands.add_parser(
+        "ssh-proxy", parents=[common], help="ssh ProxyCommand through SSM: ProxyCommand fuzzyaws ssh-proxy %%h %%p",
+        description="Reach an instance's ssh port through SSM (AWS-StartSSHSession), as an ssh "
+                    "ProxyCommand: connect --ssh uses it; in ~/.ssh/config: ProxyCommand fuzzyaws ssh-proxy %%h %%p")
+    proxy.add_argument("host", metavar="INSTANCE", help="instance id, name or ARN")
+    proxy.add_argument("port", type=int, nargs="?", default=22)
 
     run = commands.add_parser(
         "run", parents=[common], help="run a command on many instances (SSM Run Command)",
+        usage="fuzzyaws run [options] [QUERY|ID|ARN] -- COMMAND [ARG...]",
         description="Run a command on the picked instances with SSM Run Command and print each host's "
                     "output: fuzzyaws run 'prod web' -- uptime")
-    _target_options(run, multi=True)
-    run.add_argument("--targets", nargs="+", metavar="ID", help="instance IDs or ARNs (no picker)")
+    _target_options(run)
+    run.add_argument("--targets", nargs="+", metavar="ID", help="instance IDs or ARNs (no picker)").complete = COMPLETE_IDS
     run.add_argument("--targets-from-stdin", action="store_true", help="read IDs or ARNs, one per line, from stdin")
     run.add_argument("--concurrency", default="50", metavar="N|N%", help="SSM MaxConcurrency (default 50)")
     run.add_argument("--max-errors", default="0", metavar="N|N%", help="SSM MaxErrors (default 0)")
     run.add_argument("--timeout", type=int, default=120, metavar="SECONDS", help="give up after this long (default 120)")
     run.add_argument("--json", action="store_true", help="print the results as JSON")
     run.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-    run.add_argument("command_argv", nargs=argparse.REMAINDER, metavar="-- COMMAND [ARG...]")
 
 
 def main(argv=None) -> int:
+    # Everything after the first `--` is the remote command (run) or extra arguments for ssh
+    # or the client (connect): it is never parsed as our options.
+    argv = sys.argv[1:] if argv is None else list(argv)
+    rest = []
+    if "--" in argv and argv[:1] != ["demo"]:
+        at = argv.index("--")
+        argv, rest = argv[:at], argv[at + 1:]
     args = build_parser().parse_args(argv)
+    args.rest = rest
     try:
-        module = importlib.import_module(f"fuzzyaws.commands.{args.command}")
+        module = importlib.import_module(f"fuzzyaws.commands.{args.command.replace('-', '_')}")
         return module.run(args)
     except FuzzyAwsError as exc:
         print(f"fuzzyaws: {exc}", file=sys.stderr)

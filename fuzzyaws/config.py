@@ -11,6 +11,8 @@
     read_timeout = 30
     max_attempts = 6                   # attempts per call (botocore adaptive retry mode)
     picker = "auto"                    # auto (fzf if on PATH) | fzf | builtin
+    jumphost_tag = "Role=jumphost"     # how connect/tunnel find a jump host for databases
+    ssh_user = ""                      # default ssh login (else by platform: ec2-user, ubuntu...)
 
     [org]                              # list the organization's accounts, assume a role in each
     profile = "management"
@@ -50,6 +52,8 @@ class Settings:
     max_attempts: int = 6
     org: "Org | None" = None
     picker: str = "auto"
+    jumphost_tag: str = "Role=jumphost"
+    ssh_user: str = ""
     verbose: bool = False
     env: dict = field(default_factory=dict, compare=False, repr=False)
 

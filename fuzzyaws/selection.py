@@ -90,6 +90,12 @@ def interactive(args, settings, cache, inventory, stale, *, query: str, multi: b
     return chosen
 
 
+def all_records(settings, cache) -> list:
+    """Every cached record (offline): jump hosts and the like are looked up here."""
+    inventory, _ = current(settings, cache, None, offline=True)
+    return inventory.records()
+
+
 def resolve(args, settings, *, multi: bool, kinds=None, usable=None) -> list:
     """Records for QUERY|ID|ARN: the one resource it names or uniquely matches, else the
     picker's choice (starting with that query). `usable(record)` is None for a record the

@@ -129,14 +129,17 @@ class Sessions:
                     region_name=base.region_name)
         return self._sessions[key]
 
-    def client(self, target: dict, service: str, region: "str | None" = None):
-        """A client for `service` in the target's account and region (cached per run)."""
+    def client(self, target: dict, service: str, region: "str | None" = None, retries: bool = True):
+        """A client for `service` in the target's account and region (cached per run).
+        `retries=False`: one attempt per call, for calls that must not be repeated blindly."""
         region = region or target["region"]
-        key = (target.get("profile"), target.get("role_arn"), service, region)
+        key = (target.get("profile"), target.get("role_arn"), service, region, retries)
         with self._lock:
             if key not in self._clients:
                 session = self._session(target.get("profile"), target.get("role_arn"))
-                self._clients[key] = session.client(service, region_name=region, config=self.config)
+                config = self.config if retries else self.config.merge(
+                    Config(retries={"mode": "standard", "total_max_attempts": 1}))
+                self._clients[key] = session.client(service, region_name=region, config=config)
             return self._clients[key]
 
 

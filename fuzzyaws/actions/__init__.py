@@ -1,0 +1,1 @@
+"""What connect, tunnel and run do, as plans (argv lists, API parameters) that tests check."""

@@ -1,0 +1,44 @@
+"""Database and cache clients pointed at the local end of a tunnel. A password (an RDS IAM
+token) goes only into the client's environment, never onto disk or the command line."""
+from __future__ import annotations
+
+import shutil
+
+from fuzzyaws.status import UsageError
+
+POSTGRES = ("postgres", "aurora-postgresql")
+MYSQL = ("mysql", "mariadb", "aurora-mysql", "aurora")
+KEYVALUE = ("redis", "valkey")
+
+
+def client_tool(engine: str) -> str:
+    if engine in POSTGRES:
+        return "psql"
+    if engine in MYSQL:
+        return "mysql"
+    if engine in KEYVALUE:
+        return "valkey-cli" if engine == "valkey" and shutil.which("valkey-cli") else "redis-cli"
+    raise UsageError(f"no client for engine {engine or 'unknown'}: use `fuzzyaws tunnel` and your own")
+
+
+def client_argv(record: dict, tool: str, port: int, user: "str | None", token: "str | None",
+                extra: list) -> tuple:
+    """(argv, env) for `tool` on localhost:port as `user`."""
+    attrs = record.get("attrs") or {}
+    env = {}
+    if tool == "psql":
+        argv = [tool, "-h", "localhost", "-p", str(port), "-d", attrs.get("database") or "postgres"]
+        argv += ["-U", user] if user else []
+        if token:
+            env = {"PGPASSWORD": token, "PGSSLMODE": "require"}  # IAM auth needs TLS
+    elif tool == "mysql":
+        argv = [tool, "-h", "127.0.0.1", "-P", str(port)] + (["-u", user] if user else [])
+        if token:
+            argv += ["--enable-cleartext-plugin", "--ssl-mode=REQUIRED"]
+            env = {"MYSQL_PWD": token}
+        argv += [attrs["database"]] if attrs.get("database") else []
+    else:
+        argv = [tool, "-h", "127.0.0.1", "-p", str(port)]
+        argv += ["--tls"] if attrs.get("transit_encryption") else []
+        argv += ["--user", user] if user else []
+    return argv + list(extra), env
