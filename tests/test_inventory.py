@@ -263,3 +263,22 @@ def test_demo_fleet(tmp_path):
     assert len({r["account"] for r in got}) == 2 and len({r["region"] for r in got}) == 3
     assert {r["kind"] for r in got} == {"ec2", "rds", "elasticache", "ecs"}
     assert sum(r["tags"].get("Role") == "jumphost" for r in ec2) >= 2
+
+
+QUERIES = ["web", "prod web", "'prod", "^ec2", "running$", "!stopped", "web | db", "Web", "서버",
+           "^ec2 !web 'us-east", "팀=서버", "i-0", "ssm:online", "cafe", "'[x]", "$(", "zz9"]
+
+
+def test_ls_query_keeps_what_fzf_filter_keeps(cli, fleet):
+    fleet.ec2(A, "us-east-1", 4, name="prod-web-{i}", tags={"팀": "서버-웹", "Note": "café [x]"})
+    fleet.ec2(A, "us-east-1", 3, name="WebServer-{i}", state="stopped", start=10)
+    fleet.ec2(A, "us-east-1", 2, name="db $(x) '{i}'", tags={"Environment": "prod"}, start=20)
+    fleet.rds_instance(A, "us-east-1", "orders-db")
+    everything = cli("ls").stdout
+    assert everything.count("\n") == 10
+    env = {k: v for k, v in os.environ.items() if k != "FZF_DEFAULT_OPTS"}
+    for query in QUERIES:
+        ours = cli("ls", "--offline", query).stdout.splitlines()
+        theirs = subprocess.run(["fzf", "--filter", query], input=everything, capture_output=True,
+                                text=True, env={**env, "LANG": "C.UTF-8"}).stdout.splitlines()
+        assert sorted(ours) == sorted(theirs), query
