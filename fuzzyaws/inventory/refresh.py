@@ -35,7 +35,6 @@ PAGE_SIZE = 1000  # clipped to each API's maximum
 @dataclass
 class Report:
     shards: int = 0
-    fetched: int = 0
     resources: int = 0
     denied: list = field(default_factory=list)  # (shard id, message)
     failed: list = field(default_factory=list)
@@ -65,7 +64,6 @@ def refresh(settings, cache, targets: list, kinds, *, force: bool, sessions=None
         with lock:
             kind_of, value = outcome
             if kind_of == "ok":
-                report.fetched += value is not None
                 report.resources += value or 0
             else:
                 getattr(report, kind_of).append((sid, value))
@@ -76,13 +74,12 @@ def refresh(settings, cache, targets: list, kinds, *, force: bool, sessions=None
             future.result()
     progress.finish()
 
-    ok_profiles = {_profile_of(t) for t, k in jobs
-                   if shard_id(t["account"], t["region"], k) not in {s for s, _ in report.auth}}
+    target_of = {shard_id(t["account"], t["region"], k): t for t, k in jobs}
+    rejected = {sid for sid, _ in report.auth}
+    working = {_credentials(t) for sid, t in target_of.items() if sid not in rejected}
     for sid, error in report.auth:
-        target = next(t for t, k in jobs if shard_id(t["account"], t["region"], k) == sid)
-        if _profile_of(target) not in ok_profiles:
+        if _credentials(target_of[sid]) not in working:
             raise error
-    for sid, error in report.auth:
         progress.warn(f"{_where(sid)}: {error} (is the region enabled for this account?)")
     for sid, message in report.denied + report.failed:
         shard = cache.shard(sid)
@@ -127,7 +124,7 @@ def _classify(exc) -> tuple:
     return "failed", f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
 
 
-def _profile_of(target) -> tuple:
+def _credentials(target) -> tuple:
     return target.get("profile"), target.get("role_arn")
 
 
