@@ -1,18 +1,21 @@
 """A fake AWS for tests and ``fuzzyaws demo``: a real moto server (in this process)
 behind a small HTTP proxy that logs calls, injects faults and answers operations
-moto lacks (ssm DescribeInstanceInformation, ...), plus a fleet builder.
+moto lacks (ssm DescribeInstanceInformation, Run Command, StartSession, ecs
+ExecuteCommand), plus a fleet builder.
 
 Importing this package imports moto (the optional ``demo``/``test`` extra); nothing
 else in fuzzyaws imports it.
 """
 
 from .accounts import DEFAULT_ACCOUNT
+from .commands import Commands, SentCommand
 from .errors import AwsError
 from .faults import Fault, Faults
 from .fleet import Fleet
 from .local import LocalRequest, local
 from .proxy import Call
 from .server import DEFAULT_REGION, FakeAWS
+from .sessions import SessionRecord, Sessions
 from .ssm import SsmSettings
 
 __all__ = [
@@ -20,11 +23,15 @@ __all__ = [
     "DEFAULT_REGION",
     "AwsError",
     "Call",
+    "Commands",
     "FakeAWS",
     "Fault",
     "Faults",
     "Fleet",
     "LocalRequest",
+    "SentCommand",
+    "SessionRecord",
+    "Sessions",
     "SsmSettings",
     "local",
 ]

@@ -7,7 +7,8 @@ A handler is a function of one LocalRequest, registered under (service, operatio
 
 It returns the response body as a dict (JSON protocol; datetimes become epoch
 seconds as on the wire) or raises errors.AwsError. Each FakeAWS copies HANDLERS
-into its own ``local_handlers`` dict, so a test may add or replace one in place.
+into its own ``local_handlers`` dict, so a test may add or replace one in place
+(``FakeAWS.reset`` puts the stock handlers back).
 """
 
 from __future__ import annotations

@@ -21,11 +21,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from . import commands as _commands  # noqa: F401 - registers Run Command handlers
+from . import sessions as _sessions  # noqa: F401 - registers StartSession, ExecuteCommand
 from . import ssm as _ssm  # noqa: F401 - registers the SSM local handlers
 from .accounts import DEFAULT_ACCOUNT, register
+from .commands import Commands
 from .faults import Faults
 from .local import HANDLERS, LocalHandler
 from .proxy import Call, Proxy
+from .sessions import Sessions
 from .ssm import SsmSettings
 
 DEFAULT_REGION = "us-east-1"
@@ -78,6 +82,8 @@ class FakeAWS:
         self.faults = Faults()
         self.calls: list[Call] = []
         self.ssm = SsmSettings()
+        self.commands = Commands()  # Run Command outcomes and the record of sends
+        self.sessions = Sessions()  # StartSession / ECS ExecuteCommand record
         self.local_handlers: dict[tuple[str, str], LocalHandler] = dict(HANDLERS)
         self._accounts: set[str] = set()
         self._moto = None
@@ -142,7 +148,8 @@ class FakeAWS:
         return f"http://{host}:{port}"
 
     def reset(self) -> None:
-        """Empty moto, clear faults, call log and SSM settings; keys stay valid."""
+        """Empty moto, clear faults, call log, SSM settings, commands and sessions, and
+        put back the stock local handlers; keys stay valid."""
         assert self._proxy is not None, "call start() first"
         self._proxy.new_generation()
         req = urllib.request.Request(self.moto_endpoint + "/moto-api/reset", method="POST")
@@ -151,6 +158,11 @@ class FakeAWS:
         self.faults.clear()
         self.calls.clear()
         self.ssm.clear()
+        self.commands.clear()
+        self.sessions.clear()
+        # in place: the proxy holds this very dict
+        self.local_handlers.clear()
+        self.local_handlers.update(HANDLERS)
         self._after_reset()
 
     def _after_reset(self) -> None:
