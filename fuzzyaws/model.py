@@ -10,8 +10,6 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
-from fuzzyaws import KINDS  # noqa: F401 - re-exported
-
 # C0 controls become their visible "control picture" (␊ for \n, ␛ for ESC); DEL, C1
 # controls, line/paragraph separators and bidi embeddings/overrides/isolates become U+FFFD.
 _CLEAN = {c: 0x2400 + c for c in range(0x20)}

@@ -8,7 +8,6 @@ import os
 import shlex
 import socket
 import subprocess
-from collections import Counter
 
 import pytest
 
@@ -113,11 +112,6 @@ def test_connect_ecs_without_exec_is_refused(cli, fleet, env):
     [task] = fleet.ecs_tasks(A, "us-east-1", "prod", "batch", 1, exec_enabled=False)
     result = cli("connect", task.rsplit("/", 1)[1], env=env())
     assert result.returncode == 1 and "enableExecuteCommand" in result.stderr
-
-
-def jumphosts(fleet):
-    other_vpc = fleet.ec2(A, "us-east-1", 1, name="jump-a", tags={"Role": "jumphost"})
-    return other_vpc
 
 
 def test_connect_rds_through_the_tagged_jump_host(cli, fleet, env, log):

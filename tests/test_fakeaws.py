@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-pytest.importorskip("moto")
 
 from botocore.config import Config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402

@@ -12,7 +12,6 @@ import time
 
 import pytest
 
-pytest.importorskip("moto")
 
 from botocore.config import Config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
@@ -672,8 +671,7 @@ def aws_cli():
     import shutil
 
     path = shutil.which("aws")
-    if path is None:
-        pytest.skip("the AWS CLI is not installed")
+    assert path, "the AWS CLI (pip install awscli, a test dependency) is not installed"
     return path
 
 

@@ -2,7 +2,6 @@
 jump host to a database, cache or any host. Prints the mapping, then runs until Ctrl-C."""
 from __future__ import annotations
 
-import sys
 
 from fuzzyaws import config
 from fuzzyaws.actions import session

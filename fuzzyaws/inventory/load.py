@@ -12,7 +12,7 @@ import os
 import time
 from dataclasses import dataclass
 
-from fuzzyaws.cache import Cache, Shard, shard_id
+from fuzzyaws.cache import Cache, shard_id
 
 # The environment that decides which accounts and regions boto3 would reach.
 _SCOPE_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
