@@ -266,3 +266,22 @@ def test_run_reports_and_exit_codes(cli, fleet, aws, env, log):
     assert result.returncode == 2 and "not in the inventory" in result.stderr
     result = cli("run", "--yes", "--targets", *ids, env=e)
     assert result.returncode == 2 and "what to run" in result.stderr
+
+
+def test_connect_ecs_picks_among_several_containers(cli, fleet, aws, env, log, tmp_path):
+    from tests.tmux import Tmux
+    [task] = fleet.ecs_tasks(A, "us-east-1", "prod", "api", 1, containers=["app", "envoy"])
+    term = Tmux(tmp_path)
+    try:
+        argv = shlex.join(["python3", "-m", "fuzzyaws", "connect", "--picker", "fzf", task.rsplit("/", 1)[1]])
+        term.start(f"{argv}; echo $? > rc", env(), cli.home)
+        screen = term.wait_for(lambda s: "container to exec into" in s)
+        assert "app" in screen and "envoy" in screen
+        term.type("envoy")
+        term.keys("Enter")
+        assert term.wait_exit()
+    finally:
+        term.kill()
+    assert open(os.path.join(cli.home, "rc")).read().strip() == "0"
+    [execd] = aws.sessions.of_kind("ecs")
+    assert execd.container == "envoy"
