@@ -17,7 +17,6 @@ import sqlite3
 import sys
 import threading
 import time
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -173,7 +172,7 @@ class Cache:
     def lock(self, sid: str, poll: float = 0.05):
         """Hold the refresh lock of one shard, across processes; waits while another holds it."""
         key = "lock:" + sid
-        token = f"{os.getpid()}:{threading.get_ident()}:{uuid.uuid4().hex}"
+        token = f"{os.getpid()}:{threading.get_ident()}:{os.urandom(8).hex()}"
         while not self._guard(lambda dc: dc.add(key, token, expire=LOCK_EXPIRE)):
             holder = self._guard(lambda dc: dc.get(key))
             if isinstance(holder, str) and not _alive(holder.split(":")[0]):

@@ -6,7 +6,6 @@ unknown, or shards are missing or expired, does it import the collector.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -41,6 +40,8 @@ class Inventory:
 
 
 def plan_key(settings) -> str:
+    """What decides the plan, as text: the key of its cache entry (hashing it would cost
+    the warm path an import of hashlib for nothing)."""
     env = settings.env
     scope = {
         "profiles": settings.profiles, "regions": settings.regions,
@@ -49,7 +50,7 @@ def plan_key(settings) -> str:
         "files": {k: _mtime(env.get(k) or os.path.expanduser(f"~/.aws/{k.split('_')[1].lower()}"))
                   for k in _SCOPE_FILES},
     }
-    return hashlib.sha256(json.dumps(scope, sort_keys=True, default=str).encode()).hexdigest()[:24]
+    return json.dumps(scope, sort_keys=True, default=str)
 
 
 def _mtime(path: str):
