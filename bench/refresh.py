@@ -1,5 +1,6 @@
 """Cold `fuzzyaws refresh` of 17 regions x 4 kinds with 100 ms of latency injected on every
-API call, on the default thread pool (16) vs the same collection done serially (1 worker).
+API call, on the default thread pool (16) vs the same collection done serially (1 worker:
+one call at a time).
 
     python3 bench/refresh.py
 
@@ -28,6 +29,7 @@ LATENCY = 0.1
 def cold_refresh(aws, workers: int) -> tuple:
     with tempfile.TemporaryDirectory() as tmp:
         env = aws.env(ACCOUNT, "us-east-1", base=os.environ)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed by pip: with bytecode
         env.update(FUZZYAWS_CACHE_DIR=tmp, FUZZYAWS_WORKERS=str(workers), XDG_CONFIG_HOME=tmp,
                    FUZZYAWS_REGIONS=",".join(REGIONS))
         before = len(aws.calls)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import botocore.exceptions as bex
 
 from fuzzyaws.cache import shard_id
-from fuzzyaws.inventory import ec2, ecs, elasticache, rds
+from fuzzyaws.inventory import concurrent, ec2, ecs, elasticache, rds
 from fuzzyaws.inventory.session import Sessions, auth_error
 
 COLLECTORS = {"ec2": ec2.collect, "rds": rds.collect, "elasticache": elasticache.collect, "ecs": ecs.collect}
@@ -54,6 +54,7 @@ def refresh(settings, cache, targets: list, kinds, *, force: bool, sessions=None
     progress = progress or Progress(len(jobs), settings.verbose)
     started = time.time()
     page_size = int(settings.env.get("FUZZYAWS_PAGE_SIZE") or PAGE_SIZE)
+    concurrent.limit = 1 if settings.workers == 1 else 8
     lock = threading.Lock()
 
     def run(target, kind):
