@@ -1,0 +1,122 @@
+"""`fuzzyaws completion bash|zsh|tcsh`: shtab's completion script for `build_parser()`.
+
+Every command and option completes from the parser. Arguments annotated in cli.py with
+`.complete = COMPLETE_*` complete dynamically, through the functions of the preamble
+below (the only module that imports shtab: parsing must stay light):
+
+- resource IDs (`connect`/`tunnel`/`run` QUERY|ID|ARN, `run --targets`, `--via`,
+  `preview`): `fuzzyaws ls --offline --keys`, the ID being the ARN's last part (zsh adds
+  each resource's line as its description, from `fuzzyaws pick --list --offline`).
+  Offline: what is cached, however old, never the network, never boto3.
+- profiles: the section names of the AWS config file (`[default]`, `[profile NAME]`) and
+  credentials file (`[NAME]`), honouring AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE,
+  read with awk at completion time (tcsh: sed over ~/.aws/config and ~/.aws/credentials).
+- regions: `all` and the regions of the commercial, China and GovCloud partitions, as the
+  installed botocore's endpoints.json knows them when the script is generated (read as a
+  file, botocore is not imported), else a built-in list. A fixed list rather than the
+  cache: a region not yet cached is exactly the one a user wants to name.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+
+import shtab
+
+from fuzzyaws.cli import build_parser
+from fuzzyaws.status import OK
+
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+# when botocore's data is not found; `fuzzyaws completion` regenerates from it otherwise
+FALLBACK_REGIONS = (
+    "af-south-1 ap-east-1 ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-south-1 ap-south-2 "
+    "ap-southeast-1 ap-southeast-2 ap-southeast-3 ap-southeast-4 ca-central-1 ca-west-1 "
+    "eu-central-1 eu-central-2 eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3 "
+    "il-central-1 me-central-1 me-south-1 sa-east-1 us-east-1 us-east-2 us-west-1 us-west-2 "
+    "cn-north-1 cn-northwest-1 us-gov-east-1 us-gov-west-1").split()
+
+# Profile names, one per line, from the AWS config and credentials files (POSIX sh + awk,
+# shared by the bash and zsh preambles). `file=...` operands tell awk which file it reads.
+_PROFILES = r"""
+__fuzzyaws_profiles() {
+  local config="${AWS_CONFIG_FILE:-$HOME/.aws/config}" creds="${AWS_SHARED_CREDENTIALS_FILE:-$HOME/.aws/credentials}"
+  [ -r "$config" ] || config=/dev/null
+  [ -r "$creds" ] || creds=/dev/null
+  command awk '
+    /^[ \t]*\[/ {
+      name = $0
+      sub(/^[ \t]*\[[ \t]*/, "", name); sub(/[ \t]*\].*$/, "", name)
+      if (file == "config" && name != "default" && sub(/^profile[ \t]+/, "", name) == 0) next
+      if (name != "" && !seen[name]++) print name
+    }' file=config "$config" file=creds "$creds" 2>/dev/null
+}
+"""
+
+PREAMBLE = {
+    "bash": _PROFILES + r"""
+# $1: the word being completed (shtab's compgen functions print the candidates)
+__fuzzyaws_complete_ids() {
+  compgen -W "$(command fuzzyaws ls --offline --keys 2>/dev/null | command sed 's,.*[:/],,')" -- "$1"
+}
+__fuzzyaws_complete_profiles() {
+  compgen -W "$(__fuzzyaws_profiles)" -- "$1"
+}
+__fuzzyaws_complete_regions() {
+  compgen -W "@REGIONS@" -- "$1"
+}
+""",
+    "zsh": _PROFILES + r"""
+# _arguments actions: each resource's ID, described by its picker line (spaces squeezed)
+__fuzzyaws_complete_ids() {
+  local -a ids
+  local row
+  for row in ${(f)"$(command fuzzyaws pick --list --offline 2>/dev/null)"}; do
+    [[ $row == $'\t'* ]] && continue  # the header
+    ids+=("${${row%%$'\t'*}##*[:/]}:${(j: :)${(s: :)row#*$'\t'}}")
+  done
+  _describe -t resources 'resource ID' ids
+}
+__fuzzyaws_complete_profiles() {
+  local -a profiles
+  profiles=(${(f)"$(__fuzzyaws_profiles)"})
+  compadd -a profiles
+}
+__fuzzyaws_complete_regions() {
+  compadd -- @REGIONS@
+}
+""",
+    # tcsh has no functions: aliases, run by the `complete` rules' backquotes (the rules
+    # are /-separated, so the commands hide their slashes in here)
+    "tcsh": r"""
+alias __fuzzyaws_complete_ids 'fuzzyaws ls --offline --keys | sed "s,.*[:/],,"'
+alias __fuzzyaws_complete_profiles 'cat ~/.aws/config ~/.aws/credentials |& sed -n -e "s/^[[:space:]]*\[[[:space:]]*profile[[:space:]][[:space:]]*\([^][:space:]]*\)[[:space:]]*\].*/\1/p" -e "s/^[[:space:]]*\[\([^][:space:]]*\)\].*/\1/p" | sort -u'
+alias __fuzzyaws_complete_regions 'echo @REGIONS@'
+""",
+}
+
+
+def regions() -> list:
+    """`all` and the region names botocore's endpoints data knows (read, not imported)."""
+    try:
+        spec = importlib.util.find_spec("botocore")
+        path = os.path.join(list(spec.submodule_search_locations)[0], "data", "endpoints.json")
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+        names = sorted({r for p in data["partitions"] if p.get("partition") in PARTITIONS
+                        for r in p.get("regions", {})})
+    except (AttributeError, IndexError, KeyError, TypeError, OSError, ValueError):
+        names = []
+    return ["all"] + (names or sorted(FALLBACK_REGIONS))
+
+
+def script(shell: str) -> str:
+    """The completion script for `shell` (bash, zsh or tcsh)."""
+    preamble = PREAMBLE[shell].replace("@REGIONS@", " ".join(regions()))
+    return shtab.complete(build_parser(), shell=shell, preamble=preamble)
+
+
+def run(args) -> int:
+    sys.stdout.write(script(args.shell))
+    return OK
