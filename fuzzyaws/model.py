@@ -94,6 +94,17 @@ def tag_dict(tag_list) -> dict:
     return out
 
 
+def age_text(seconds: float) -> str:
+    """How old data is, for people: 40 s, 12 min, 5 h, 3 days."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.0f} h"
+    return f"{seconds / 86400:.0f} days"
+
+
 def partition(region: str) -> str:
     """The ARN partition of a region."""
     if region.startswith("cn-"):

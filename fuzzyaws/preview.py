@@ -5,7 +5,7 @@ is drawn straight onto the terminal by fzf.
 """
 from __future__ import annotations
 
-from fuzzyaws.model import clean, pad, width
+from fuzzyaws.model import age_text, clean, pad, width
 
 # Attributes worth a row of their own, in this order; the rest follow alphabetically.
 _FIRST = ("type", "class", "node_type", "engine", "engine_version", "endpoint", "reader_endpoint",
@@ -26,16 +26,6 @@ def _value(value) -> str:
 def _table(rows, indent: str = "") -> list:
     cells = max((width(k) for k, _ in rows), default=0)
     return [f"{indent}{pad(k, cells)}  {v}" for k, v in rows]
-
-
-def age_text(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f} s"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 2 * 86400:
-        return f"{seconds / 3600:.0f} h"
-    return f"{seconds / 86400:.0f} days"
 
 
 def render(record: dict, fetched: "float | None", now: float, error: "str | None" = None) -> str:

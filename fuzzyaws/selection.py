@@ -17,7 +17,8 @@ from fuzzyaws.cache import Cache
 from fuzzyaws.inventory.load import load
 from fuzzyaws.match import filter_lines
 from fuzzyaws.pickers import Refresh, Request, choose
-from fuzzyaws.preview import age_text, render
+from fuzzyaws.model import age_text
+from fuzzyaws.preview import render
 from fuzzyaws.status import ABORTED, NO_MATCH, FuzzyAwsError
 
 

@@ -22,6 +22,7 @@ import botocore.exceptions as bex
 from fuzzyaws.cache import shard_id
 from fuzzyaws.inventory import concurrent, ec2, ecs, elasticache, rds
 from fuzzyaws.inventory.session import Sessions, auth_error
+from fuzzyaws.model import age_text
 
 COLLECTORS = {"ec2": ec2.collect, "rds": rds.collect, "elasticache": elasticache.collect, "ecs": ecs.collect}
 # How many dependent calls a shard of each kind makes at least: ECS lists clusters, then
@@ -84,7 +85,7 @@ def refresh(settings, cache, targets: list, kinds, *, force: bool, sessions=None
         progress.warn(f"{_where(sid)}: {error} (is the region enabled for this account?)")
     for sid, message in report.denied + report.failed:
         shard = cache.shard(sid)
-        has = f"keeping data from {_ago(time.time() - shard.fetched)}" if shard and shard.fetched else "no data"
+        has = f"keeping data from {age_text(time.time() - shard.fetched)} ago" if shard and shard.fetched else "no data"
         progress.warn(f"{_where(sid)}: {message}; {has}")
     return report
 
@@ -132,16 +133,6 @@ def _credentials(target) -> tuple:
 def _where(sid: str) -> str:
     account, region, kind = sid.split("/")
     return f"{account} {region} {kind}"
-
-
-def _ago(seconds: float) -> str:
-    if seconds < 90:
-        return f"{seconds:.0f}s ago"
-    if seconds < 5400:
-        return f"{seconds / 60:.0f} min ago"
-    if seconds < 2 * 86400:
-        return f"{seconds / 3600:.0f} h ago"
-    return f"{seconds / 86400:.0f} days ago"
 
 
 class Progress:
