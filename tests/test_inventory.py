@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from collections import Counter
 
 import pytest
@@ -282,3 +283,10 @@ def test_ls_query_keeps_what_fzf_filter_keeps(cli, fleet):
         theirs = subprocess.run(["fzf", "--filter", query], input=everything, capture_output=True,
                                 text=True, env={**env, "LANG": "C.UTF-8"}).stdout.splitlines()
         assert sorted(ours) == sorted(theirs), query
+
+
+def test_demo_without_moto_says_how_to_install_it(tmp_path):
+    code = "import sys; sys.modules['moto'] = None; from fuzzyaws.cli import main; sys.exit(main(['demo', 'ls']))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "pip install 'fuzzyaws[demo]'" in result.stderr

@@ -6,6 +6,7 @@ such as fzf's preview command, inherit the environment that points at it.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import tempfile
@@ -14,12 +15,12 @@ from fuzzyaws.status import UsageError
 
 
 def run(args) -> int:
-    try:
-        from fuzzyaws.fakeaws import FakeAWS, Fleet
-        from fuzzyaws.fakeaws.demo import ACCOUNT_NAMES, REGIONS
-    except ImportError as exc:
-        raise UsageError(f"the demo needs moto ({exc.name} is missing): "
-                         "pip install 'fuzzyaws[demo]'") from None
+    missing = [m for m in ("moto", "flask", "flask_cors") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise UsageError(f"the demo needs moto[server] ({missing[0]} is missing): "
+                         "pip install 'fuzzyaws[demo]'")
+    from fuzzyaws.fakeaws import FakeAWS, Fleet
+    from fuzzyaws.fakeaws.demo import ACCOUNT_NAMES, REGIONS
     argv = args.args or ["ls"]
     if argv[0] == "demo":
         raise UsageError("the demo is already a demo")
