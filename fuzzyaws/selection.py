@@ -147,7 +147,9 @@ def _refresh_behind(settings, kinds, warnings) -> Refresh:
         try:
             cache = Cache(settings.cache_dir)
             fresh = load(settings, cache, kinds=kinds, progress=Progress(0, False, stream=warnings))
-            refresh.finish(ordered(fresh, cache, time.time()))
+            now = time.time()
+            keys, lines = ordered(fresh, cache, now)
+            refresh.finish((lines, keys, header(fresh, now, False)))
         except Exception as exc:  # noqa: BLE001 - the picker keeps the cached data
             warnings.write(f"fuzzyaws: warning: refresh failed: {exc}\n")
             refresh.finish(None)

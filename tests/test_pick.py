@@ -161,3 +161,17 @@ def test_preview_command(cli):
     assert by_id.stdout.split("\ndata")[0] == shown.stdout.split("\ndata")[0]
     missing = cli("preview", "i-00000000000000000")
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1
+
+
+def test_builtin_picker_merges_the_refresh_live(cli, fleet, aws, term):
+    [late] = fleet.ec2(A, "us-east-1", 1, name="web-late-{i}", start=50)
+    time.sleep(1.1)
+    aws.faults.add("latency", seconds=1.5, service="ec2", operation="DescribeInstances")
+    run_pick(term, cli, "--picker", "builtin", "--ttl", "1", "'web-late")
+    screen = term.wait_for(lambda s: "refreshing…" in s, timeout=10)
+    assert "refreshing…" in screen and "web-late-50" not in screen  # opened on the old data
+    screen = term.wait_for(lambda s: "web-late-50" in s and "refreshing…" not in s, timeout=20)
+    assert "7 resources" in screen  # the header is the fresh one
+    term.keys("Enter")
+    rc, out, _ = result(term, cli)
+    assert rc == 0 and out == late + "\n"

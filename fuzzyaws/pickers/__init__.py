@@ -19,7 +19,8 @@ from fuzzyaws.status import UsageError
 
 class Refresh:
     """A background refresh the picker may merge in when it is done: `done` is set when the
-    new (lines, keys) are ready in `result` (None if the refresh failed: keep what is shown)."""
+    new (lines, keys, header) are ready in `result` (None if the refresh failed: keep what
+    is shown)."""
 
     def __init__(self):
         self.done = threading.Event()

@@ -411,12 +411,16 @@ class Picker:
         return [] if key is None else [key]
 
     def merge(self, result):
-        """A finished refresh: `(lines, keys)` replaces the list, keeping the query, the
-        key under the cursor (and its row on screen) and the marks; None keeps the data."""
+        """A finished refresh: `(lines, keys)` or `(lines, keys, header)` replaces the list,
+        keeping the query, the key under the cursor (and its row on screen) and the marks;
+        None keeps the data."""
         self.refreshing = False
-        if not (isinstance(result, (tuple, list)) and len(result) == 2):
+        if not (isinstance(result, (tuple, list)) and len(result) in (2, 3)):
             return
-        lines, keys = result
+        lines, keys = result[:2]
+        if len(result) == 3 and isinstance(result[2], str):
+            header = clean_block(result[2])
+            self.header_lines = header.split("\n") if header else []
         try:
             lines, keys = list(lines), list(keys)
         except TypeError:
