@@ -285,3 +285,18 @@ def test_connect_ecs_picks_among_several_containers(cli, fleet, aws, env, log, t
     assert open(os.path.join(cli.home, "rc")).read().strip() == "0"
     [execd] = aws.sessions.of_kind("ecs")
     assert execd.container == "envoy"
+
+
+def test_run_passes_concurrency_errors_and_timeout_to_ssm(cli, fleet, aws, env):
+    ids = fleet.ec2(A, "us-east-1", 2, name="app-{i}")
+    [windows] = fleet.ec2(A, "us-east-1", 1, name="win-{i}", platform="windows", start=5)
+    result = cli("run", "--yes", "--concurrency", "10%", "--max-errors", "2", "--timeout", "45",
+                 "--targets", *ids, windows, "--", "df", "-h", "/var/log dir", env=env())
+    assert result.returncode == 0, result.stderr
+    by_document = {sent.document: sent for sent in aws.commands.sent}
+    linux = by_document["AWS-RunShellScript"]
+    assert sorted(linux.instance_ids) == sorted(ids)
+    assert by_document["AWS-RunPowerShellScript"].instance_ids == (windows,)
+    assert linux.max_concurrency == "10%" and linux.max_errors == "2"
+    assert linux.execution_timeout == 45 and linux.timeout_seconds >= 30
+    assert linux.commands == ["df -h '/var/log dir'"]  # exactly what was typed, quoted once
