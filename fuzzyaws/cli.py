@@ -193,7 +193,8 @@ def main(argv=None) -> int:
         module = importlib.import_module(f"fuzzyaws.commands.{args.command.replace('-', '_')}")
         return module.run(args)
     except FuzzyAwsError as exc:
-        print(f"fuzzyaws: {exc}", file=sys.stderr)
+        if str(exc):
+            print(f"fuzzyaws: {exc}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         print(file=sys.stderr)

@@ -110,6 +110,8 @@ def resolve(args, settings, *, multi: bool, kinds=None, usable=None) -> list:
         for record in shard.record_list():
             records[record["key"]] = record
     named = [r for r in records.values() if query and query in (r["key"], r["id"])]
+    if not named and query:  # a Name tag, exactly
+        named = [r for r in records.values() if r.get("name") == query]
     if not named and query:
         lines, keys = inventory.lines(), inventory.keys()
         named = [records[keys[i]] for i in filter_lines(query, lines)]
@@ -127,7 +129,7 @@ def resolve(args, settings, *, multi: bool, kinds=None, usable=None) -> list:
     chosen = interactive(args, settings, cache, inventory, stale, query=query, multi=multi,
                          kinds=kinds, keep=keep)
     if chosen is None:
-        raise FuzzyAwsError("aborted", ABORTED)
+        raise FuzzyAwsError("", ABORTED)  # Esc: as quiet as fzf
     if not chosen:
         raise FuzzyAwsError("nothing selected", NO_MATCH)
     return [records.get(k) or cache.find(k)[1] for k in chosen]

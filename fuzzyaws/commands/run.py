@@ -77,7 +77,7 @@ def _confirm(command: str, runnable: int, skipped: list, ask: bool) -> None:
         tty.flush()
         if tty.readline().strip().lower() not in ("y", "yes"):
             from fuzzyaws.status import ABORTED, FuzzyAwsError
-            raise FuzzyAwsError("not confirmed", ABORTED)
+            raise FuzzyAwsError("not confirmed: nothing was run", ABORTED)
 
 
 class Progress:
