@@ -17,7 +17,7 @@ from fuzzyaws.cache import Cache
 from fuzzyaws.inventory.load import load
 from fuzzyaws.match import filter_lines
 from fuzzyaws.pickers import Refresh, Request, choose
-from fuzzyaws.model import age_text
+from fuzzyaws.model import age_text, clean
 from fuzzyaws.preview import render
 from fuzzyaws.status import ABORTED, NO_MATCH, FuzzyAwsError
 
@@ -119,7 +119,7 @@ def resolve(args, settings, *, multi: bool, kinds=None, usable=None) -> list:
     if len(named) == 1:
         reason = usable(named[0]) if usable else None
         if reason:
-            raise FuzzyAwsError(f"{named[0]['id']} ({_clean_name(named[0])}): {reason}", NO_MATCH)
+            raise FuzzyAwsError(f"{named[0]['id']} ({clean(named[0].get('name', ''))}): {reason}", NO_MATCH)
         return named
     if query and len(candidates) == 1 and not multi:
         return candidates
@@ -133,11 +133,6 @@ def resolve(args, settings, *, multi: bool, kinds=None, usable=None) -> list:
     if not chosen:
         raise FuzzyAwsError("nothing selected", NO_MATCH)
     return [records.get(k) or cache.find(k)[1] for k in chosen]
-
-
-def _clean_name(record) -> str:
-    from fuzzyaws.model import clean
-    return clean(record.get("name", ""))
 
 
 def _refresh_behind(settings, kinds, warnings) -> Refresh:

@@ -10,10 +10,21 @@ show in `ps`. Both the argv and the environment are returned: the plugin is exec
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 
 RESPONSE_VAR = "AWS_SSM_START_SESSION_RESPONSE"
 ENV_SINCE = (1, 2, 497, 0)  # first plugin version that reads the response from the environment
+
+
+def become(argv: list, env: "dict | None" = None) -> int:
+    """Replace this process with `argv` (the plugin, ssh), as the AWS CLI hands the terminal
+    to session-manager-plugin."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execvpe(argv[0], argv, {**os.environ, **(env or {})})
+    return 1  # not reached
 
 
 def reads_env(plugin: str) -> bool:

@@ -59,6 +59,12 @@ def jumphost(target: dict, records: list, tag: str, via: "str | None" = None) ->
     return hosts[0]
 
 
+def mapping(local: int, target: str, port: int, via: "dict | None" = None) -> str:
+    """`localhost:M → target:N (via ID NAME)`: what a tunnel connects."""
+    through = f" (via {' '.join(filter(None, (via['id'], via.get('name'))))})" if via else ""
+    return f"localhost:{local} → {target}:{port}{through}"
+
+
 def free_port(preferred: "int | None") -> int:
     """`preferred` if nothing listens there, else a free port the system picks."""
     for port in ([preferred] if preferred else []) + [0]:

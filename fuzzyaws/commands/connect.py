@@ -11,10 +11,10 @@ import sys
 from fuzzyaws import config
 from fuzzyaws.actions import clients, session
 from fuzzyaws.actions.aws import AWS, PLUGIN, need
-from fuzzyaws.actions.tunnel import (free_port, jumphost, remote_host, remote_port, ssm_reason,
-                                     wait_for_port)
+from fuzzyaws.actions.tunnel import (free_port, jumphost, mapping, remote_host, remote_port,
+                                     ssm_reason, wait_for_port)
 from fuzzyaws.cache import Cache
-from fuzzyaws.selection import all_records, resolve
+from fuzzyaws.selection import all_records, child_argv, resolve
 from fuzzyaws.status import FAILED, UsageError
 
 # Default logins by what the SSM agent reports the OS to be, as the AMIs set them up.
@@ -48,20 +48,9 @@ def run(args) -> int:
     return _database(args, settings, aws, record, extra)
 
 
-def _exec(argv, env: "dict | None" = None) -> int:
-    """Become `argv` (or the (argv, env) a session gives), as the AWS CLI hands the terminal
-    to session-manager-plugin."""
-    if isinstance(argv, tuple):
-        argv, env = argv
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.execvpe(argv[0], argv, {**os.environ, **(env or {})})
-    return FAILED  # not reached
-
-
 def _ssm_shell(args, aws, record) -> int:
     plugin = need(PLUGIN)
-    return _exec(session.start(aws, record, session.shell_parameters(record["id"], args.user), plugin))
+    return session.become(*session.start(aws, record, session.shell_parameters(record["id"], args.user), plugin))
 
 
 def ssh_user(record: dict, settings) -> str:
@@ -74,18 +63,11 @@ def _ssh(args, settings, aws, record, extra) -> int:
     ssh = need("ssh")
     user = args.user or ssh_user(record, settings)
     if args.direct:
-        return _exec([ssh, f"{user}@{record['address']}", *extra])
+        return session.become([ssh, f"{user}@{record['address']}", *extra])
     need(PLUGIN)
-    proxy = shlex.join(_self_argv(args) + ["ssh-proxy"]) + " %h %p"
-    return _exec([ssh, "-o", f"ProxyCommand={proxy}", f"{user}@{record['id']}", *extra])
+    proxy = shlex.join(child_argv(args) + ["ssh-proxy"]) + " %h %p"
+    return session.become([ssh, "-o", f"ProxyCommand={proxy}", f"{user}@{record['id']}", *extra])
 
-
-def _self_argv(args) -> list:
-    argv = [sys.executable, "-m", "fuzzyaws"]
-    for name in ("cache_dir", "config"):
-        if getattr(args, name, None):
-            argv += ["--" + name.replace("_", "-"), getattr(args, name)]
-    return argv
 
 
 def _ecs(args, settings, aws, record) -> int:
@@ -98,8 +80,8 @@ def _ecs(args, settings, aws, record) -> int:
     if name not in containers:
         raise UsageError(f"task {record['id']} has no container {name!r} "
                          f"(it has {', '.join(sorted(containers)) or 'none'})")
-    return _exec(session.ecs_exec(aws, record, name, containers[name] or "",
-                                  args.remote_command or "/bin/sh", plugin))
+    return session.become(*session.ecs_exec(aws, record, name, containers[name] or "",
+                                            args.remote_command or "/bin/sh", plugin))
 
 
 def _pick_container(args, settings, names: list) -> str:
@@ -123,10 +105,9 @@ def _database(args, settings, aws, record, extra) -> int:
     local = free_port(args.local_port or port)
     host = remote_host(record)
     argv, plugin_env = session.start(aws, jump, session.port_parameters(jump["id"], port, local, host), plugin)
-    print(f"localhost:{local} → {host}:{port} (via {jump['id']} {jump.get('name', '')})".rstrip(),
-          file=sys.stderr)
+    print(mapping(local, host, port, jump), file=sys.stderr)
     if not tool:
-        return _exec(argv, plugin_env)
+        return session.become(argv, plugin_env)
     user = args.user or (record.get("attrs") or {}).get("master_user")
     token = None
     if args.iam:

@@ -8,6 +8,7 @@ import time
 from fuzzyaws import config
 from fuzzyaws.cache import Cache
 from fuzzyaws.model import clean
+from fuzzyaws.pickers import items
 from fuzzyaws.selection import current, header, interactive, ordered
 from fuzzyaws.status import ABORTED, NO_MATCH, OK
 
@@ -19,8 +20,7 @@ def run(args) -> int:
     if args.list:  # what the picker reads: fzf's reload runs this
         now = time.time()
         keys, lines = ordered(inventory, cache, now)
-        out = [f"\t{header(inventory, now, False)}"] + [f"{k}\t{line}" for k, line in zip(keys, lines)]
-        sys.stdout.write("\n".join(out) + "\n")
+        sys.stdout.write("\n".join(items(header(inventory, now, False), keys, lines)) + "\n")
         return OK
     chosen = interactive(args, settings, cache, inventory, stale,
                          query=args.query_option or " ".join(args.query), multi=args.multi,

@@ -8,7 +8,6 @@ from fuzzyaws.actions import session
 from fuzzyaws.actions.aws import AWS, PLUGIN, need
 from fuzzyaws.actions.tunnel import ssm_reason
 from fuzzyaws.cache import Cache
-from fuzzyaws.commands.connect import _exec
 from fuzzyaws.selection import all_records
 from fuzzyaws.status import NO_MATCH, FuzzyAwsError
 
@@ -24,4 +23,4 @@ def run(args) -> int:
     if reason:
         raise FuzzyAwsError(f"{args.host}: {reason}", NO_MATCH)
     aws = AWS(settings)
-    return _exec(session.start(aws, found[0], session.ssh_parameters(found[0]["id"], args.port), plugin))
+    return session.become(*session.start(aws, found[0], session.ssh_parameters(found[0]["id"], args.port), plugin))

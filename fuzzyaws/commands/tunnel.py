@@ -6,9 +6,8 @@ from __future__ import annotations
 from fuzzyaws import config
 from fuzzyaws.actions import session
 from fuzzyaws.actions.aws import AWS, PLUGIN, need
-from fuzzyaws.actions.tunnel import free_port, jumphost, remote_host, remote_port, ssm_reason
+from fuzzyaws.actions.tunnel import free_port, jumphost, mapping, remote_host, remote_port, ssm_reason
 from fuzzyaws.cache import Cache
-from fuzzyaws.commands.connect import _exec
 from fuzzyaws.selection import all_records, resolve
 from fuzzyaws.status import UsageError
 
@@ -40,9 +39,6 @@ def run(args) -> int:
         via = jumphost(record, all_records(settings, Cache(settings.cache_dir)), settings.jumphost_tag, args.via)
         target = remote_host(record)
         parameters = session.port_parameters(via["id"], port, local, target)
-    argv = session.start(aws, via, parameters, plugin)
-    through = "" if via is record else f" (via {via['id']} {via.get('name', '')})".rstrip()
-    if through and not through.endswith(")"):
-        through += ")"
-    print(f"localhost:{local} → {target}:{port}{through}", flush=True)
-    return _exec(argv)
+    argv, env = session.start(aws, via, parameters, plugin)
+    print(mapping(local, target, port, None if via is record else via), flush=True)
+    return session.become(argv, env)

@@ -45,6 +45,12 @@ class Request:
     refresh: Optional[Refresh] = None  # set when stale data is shown while refreshing (built-in)
 
 
+def items(header: str, keys: list, lines: list) -> list:
+    """What fzf reads (and `pick --list` prints for its reload): the header line, then
+    KEY<TAB>LINE per resource."""
+    return ["\t" + header] + [f"{key}\t{line}" for key, line in zip(keys, lines)]
+
+
 def choose(name: str, fzf_path: "str | None" = None):
     """The picker module for `--picker auto|fzf|builtin`."""
     if name not in PICKERS:

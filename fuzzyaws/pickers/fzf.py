@@ -19,6 +19,7 @@ import tempfile
 
 from pyfzf.pyfzf import FzfPrompt
 
+from fuzzyaws.pickers import items
 from fuzzyaws.status import UsageError
 
 LOOKS = "--height=40% --min-height=12 --layout=reverse --info=inline --tiebreak=index " \
@@ -57,11 +58,6 @@ def options(request) -> str:
         reload = _action("reload-sync", f"{command} 2>/dev/null || {fallback} 2>/dev/null")
         opts.append("--bind=" + shlex.quote(f"start:{reload}"))
     return " ".join(opts)
-
-
-def items(header: str, keys: list, lines: list) -> list:
-    """What fzf reads: the header line, then KEY<TAB>LINE per resource."""
-    return ["\t" + header] + [f"{key}\t{line}" for key, line in zip(keys, lines)]
 
 
 def pick(request, fzf_path: "str | None" = None) -> "list | None":
