@@ -1,222 +1,494 @@
-"""The disk cache: one diskcache entry per shard (account, region, kind), with its fetch time.
+"""The disk cache: shards (account, region, kind) with their fetch time, as plain strings.
 
-An entry holds the ready-made picker lines and key list as plain strings (reading them is
-the whole warm path) and the records as JSON lines, parsed only when asked for (the
-preview parses just the one it shows). The TTL
-is ours, not diskcache's: an expired shard is still served by `--offline` and kept when a
-refresh of it fails. A failed refresh records `failed_at`, so a shard that is denied is not
-retried on every run, only once per TTL.
+A shard is stored as separate str values, so that each command reads only what it shows:
+
+    shard:SID          its state, JSON: fetched, failed_at, error, count, chunks
+    lines:SID          the picker lines, "\\n"-joined (the whole of `ls`)
+    keys:SID           the ARNs, in the same order
+    records:SID:N      the full records, JSON lines, CHUNK per value (the preview parses one)
+
+Writes go through diskcache (which keeps large str values as plain files). Reads do not
+import it: one sqlite query per kind of value covers every shard (`scan`), and the files
+it names are read directly. Nothing is ever unpickled: values are str, and a pickled value
+is refused.
+
+The directory is the user's alone: it carries a CACHEDIR.TAG marker; a directory that is
+not ours (another owner, writable by others, or holding other files and no marker) is
+refused (exit 2), never wiped nor chmod'ed. A truly corrupt database is moved aside and
+rebuilt. A full disk, a read-only file system or a busy database is not corruption: what
+can be read is served, what is written is kept in memory for this run, with one warning.
+The TTL is ours, not diskcache's: an expired shard is still served offline and kept when
+its refresh fails.
 """
 from __future__ import annotations
 
 import json
 import os
-import pickle
-import shutil
 import sqlite3
-import sys
-import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
 
-import diskcache
+from fuzzyaws.frozen import Frozen
+from fuzzyaws.status import UsageError
 
+CHUNK = 1000  # records per value: the preview parses one chunk, `ls --json` streams them
 PLAN_TTL = 24 * 3600.0  # profiles' accounts and enabled regions change rarely
-LOCK_EXPIRE = 600.0  # backstop for a lock whose holder vanished without dying on this host
-
-
-# What a damaged database file or value raises when read.
-_CORRUPT = (sqlite3.Error, OSError, EOFError, pickle.UnpicklingError, ValueError)
+DB = "cache.db"
+MARKER = "CACHEDIR.TAG"
+MARKER_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+               "# This file is a cache directory tag created by fuzzyaws.\n"
+               "# For information about cache directory tags see https://bford.info/cachedir/\n")
+# diskcache's modes (diskcache.core), read here without importing it
+MODE_RAW, MODE_BINARY, MODE_TEXT, MODE_PICKLE = 1, 2, 3, 4
 
 
 def shard_id(account: str, region: str, kind: str) -> str:
     return f"{account}/{region}/{kind}"
 
 
-@dataclass(frozen=True)
-class Shard:
+class Shard(Frozen):
+    """What is known of one shard: when it was fetched, whether its last refresh failed."""
     id: str
-    fetched: "float | None"  # when the data was collected; None: never successfully
+    fetched: "float | None" = None  # when the data was collected; None: never
     failed_at: "float | None" = None
-    error: "str | None" = None
+    error: "str | None" = None  # why the last refresh failed (the data is older than it should be)
     count: int = 0
-    lines: str = ""  # display lines, "\n"-joined, in the same order as keys
-    keys: str = ""
-    records: str = ""  # one JSON Resource dict per line, in the same order as keys
+    chunks: int = 0
 
-    def age(self, now: float) -> "float | None":
-        return None if self.fetched is None else now - self.fetched
+    @property
+    def account(self) -> str:
+        return self.id.split("/")[0]
+
+    @property
+    def region(self) -> str:
+        return self.id.split("/")[1]
+
+    @property
+    def kind(self) -> str:
+        return self.id.split("/")[2]
 
     def expired(self, ttl: float, now: float) -> bool:
-        """Due for a refresh: neither fetched nor tried within the TTL."""
+        """Due for a refresh: neither fetched nor tried within the TTL. A time in the
+        future (a clock that was wrong) counts as expired."""
         last = max(self.fetched or 0.0, self.failed_at or 0.0)
-        return now - last >= ttl
+        return not 0 <= now - last < ttl
 
     @property
     def stale(self) -> bool:
-        """The last refresh failed: what is here is older than it should be."""
         return self.error is not None
 
-    def line_list(self) -> list:
-        return self.lines.split("\n") if self.count else []
 
-    def key_list(self) -> list:
-        return self.keys.split("\n") if self.count else []
+class Corrupt(Exception):
+    """The database file is damaged (not a database, malformed)."""
 
-    def record_list(self) -> list:
-        return [json.loads(r) for r in self.records.split("\n")] if self.count else []
 
-    def record(self, key: str) -> "dict | None":
-        """One record, parsing only its own line (the preview's fast path)."""
-        try:
-            return json.loads(self.records.split("\n")[self.key_list().index(key)])
-        except ValueError:
-            return None
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    if isinstance(exc, sqlite3.OperationalError):
+        return False  # locked, busy, full, read-only, cannot open: not damage
+    name = getattr(exc, "sqlite_errorname", "")
+    text = str(exc)
+    return name in ("SQLITE_NOTADB", "SQLITE_CORRUPT") or "not a database" in text or "malformed" in text
 
 
 class Cache:
-    """diskcache wrapper. A corrupt or unreadable cache is rebuilt with a warning."""
+    """The cache in `directory`. `warn(cause, detail)` reports what cannot be done (once per
+    cause is the caller's business). Nothing touches the disk before it is needed, and
+    reading creates nothing."""
 
-    def __init__(self, directory: str, warn=None):
+    def __init__(self, directory: str, warn=None, default: bool = False):
         self.directory = directory
-        self._warn = warn or (lambda msg: print(f"fuzzyaws: warning: {msg}", file=sys.stderr))
-        self._dc = self._open()
+        self.default = default  # the default location: a cache from before the marker is adopted
+        self._warn = warn if warn is not None else (lambda cause, detail="": None)
+        self._checked = False
+        self._dc = None  # diskcache, for writes
+        self._unwritable = None  # why writes go to memory only
+        self._memory: dict = {}  # key -> str written this run (what the disk did not take)
+        self._deleted: set = set()
 
-    # -- opening, corruption ---------------------------------------------------------
-    def _open(self) -> diskcache.Cache:
-        os.makedirs(self.directory, mode=0o700, exist_ok=True)
-        os.chmod(self.directory, 0o700)  # mkdir's mode is masked by the umask
+    # -- the directory -----------------------------------------------------------------
+    def _check(self, create: bool) -> bool:
+        """True if the directory exists and is ours (created, with `create`); raises
+        UsageError for one that is not ours."""
+        if self._checked:
+            return True
+        path = self.directory
         try:
-            return diskcache.Cache(self.directory)
-        except (sqlite3.Error, OSError) as exc:
-            self._warn(f"cache at {self.directory} is unreadable ({exc}); rebuilding it")
-            shutil.rmtree(self.directory, ignore_errors=True)
-            os.makedirs(self.directory, mode=0o700, exist_ok=True)
-            os.chmod(self.directory, 0o700)
-            return diskcache.Cache(self.directory)
+            st = os.stat(path)
+        except FileNotFoundError:
+            if not create:
+                return False
+            os.makedirs(path, mode=0o700, exist_ok=True)  # exist_ok: another run made it meanwhile
+            os.chmod(path, 0o700)  # makedirs' mode is masked by the umask
+            self._mark()
+            self._checked = True
+            return True
+        except NotADirectoryError:
+            raise UsageError(f"cache directory {path} is not a directory") from None
+        import stat
+        if not stat.S_ISDIR(st.st_mode):
+            raise UsageError(f"cache directory {path} is not a directory")
+        if st.st_uid != os.geteuid():
+            raise UsageError(f"cache directory {path} belongs to another user (uid {st.st_uid}): "
+                             "refusing to use it; set --cache-dir to a directory of yours")
+        if st.st_mode & 0o022:
+            raise UsageError(f"cache directory {path} can be written by others "
+                             f"(mode {stat.S_IMODE(st.st_mode):o}): refusing to use it; "
+                             f"chmod 700 it or use another --cache-dir")
+        if not os.path.exists(os.path.join(path, MARKER)):
+            entries = os.listdir(path)
+            if entries and not (self.default and _only_diskcache(path, entries)):
+                raise UsageError(f"{path} is not a fuzzyaws cache (it holds other files and no "
+                                 f"{MARKER}): name an empty or new directory as the cache")
+            if not create:
+                return bool(entries)
+            self._mark()
+        self._checked = True
+        return True
 
-    def _guard(self, fn, *args):
-        """Run a diskcache call; if the cache turns out corrupt, rebuild it and retry once."""
+    def _mark(self) -> None:
+        with open(os.path.join(self.directory, MARKER), "w", encoding="ascii") as fh:
+            fh.write(MARKER_TEXT)
+
+    # -- reading: plain sqlite, one query per kind of value ------------------------------
+    def _connect(self):
+        path = os.path.join(self.directory, DB)
+        if not os.path.exists(path):
+            return None
+        uri = "file:" + path.replace("?", "%3f").replace("#", "%23")
         try:
-            return fn(self._dc, *args)
-        except _CORRUPT as exc:
-            return self._rebuild_and_retry(fn, args, exc)
+            db = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=10)
+            db.execute("SELECT 1 FROM Cache LIMIT 1")
+            return db
+        except sqlite3.DatabaseError as exc:
+            if _is_corrupt(exc) or "no such table" in str(exc):
+                raise
+        # a read-only file system: WAL needs a writable -shm, unless the file is immutable
+        db = sqlite3.connect(uri + "?immutable=1", uri=True)
+        db.execute("SELECT 1 FROM Cache LIMIT 1")
+        return db
 
-    def _rebuild_and_retry(self, fn, args, exc):
-        self._warn(f"cache at {self.directory} is corrupt ({type(exc).__name__}: {exc}); rebuilding it")
-        try:
-            self._dc.close()
-        except Exception:
-            pass
-        shutil.rmtree(self.directory, ignore_errors=True)
-        self._dc = self._open()
-        return fn(self._dc, *args)
+    def _read(self, query, empty):
+        """query(db) on a read-only connection; `empty` when there is nothing to read or the
+        database cannot be read (with a warning, or moved aside if it is damaged)."""
+        if not self._check(create=False):
+            return empty
+        for _ in range(3):
+            try:
+                db = self._connect()
+                if db is None:
+                    return empty
+                try:
+                    return query(db)
+                finally:
+                    db.close()
+            except FileNotFoundError:
+                continue  # a writer replaced a value file while we read it: read again
+            except sqlite3.DatabaseError as exc:
+                if _is_corrupt(exc):
+                    self._move_aside(exc)
+                elif "no such table" not in str(exc):
+                    self._warn("cannot read the cache", f"{self.directory}: {exc}")
+                return empty
+        return empty
 
-    def close(self) -> None:
-        self._dc.close()
+    def _value(self, mode, filename, value) -> "str | None":
+        if mode == MODE_RAW and isinstance(value, str):
+            return value
+        if mode == MODE_TEXT and filename and not os.path.isabs(filename) and ".." not in filename:
+            with open(os.path.join(self.directory, filename), encoding="utf-8") as fh:
+                return fh.read()
+        return None  # bytes or a pickle: not written by us, never unpickled
 
-    # -- shards ----------------------------------------------------------------------
+    def scan(self, *prefixes: str) -> dict:
+        """{prefix: {name: value}} of every key `prefix:name`, read in one transaction."""
+        def query(db):
+            out = {}
+            for prefix in prefixes:
+                rows = db.execute("SELECT key, mode, filename, value FROM Cache "
+                                  "WHERE key >= ? AND key < ? AND raw = 1", (prefix + ":", prefix + ";"))
+                found = out[prefix] = {}
+                for key, mode, filename, value in rows:
+                    text = self._value(mode, filename, value)
+                    if text is not None:
+                        found[key[len(prefix) + 1:]] = text
+            return out
+
+        out = self._read(query, {prefix: {} for prefix in prefixes})
+        for key in self._deleted | set(self._memory):
+            prefix, _, name = key.partition(":")
+            if prefix in out:
+                out[prefix].pop(name, None)
+                if key in self._memory:
+                    out[prefix][name] = self._memory[key]
+        return out
+
+    def value(self, key: str) -> "str | None":
+        """One value."""
+        if key in self._memory or key in self._deleted:
+            return self._memory.get(key)
+
+        def query(db):
+            row = db.execute("SELECT mode, filename, value FROM Cache WHERE key = ? AND raw = 1",
+                             (key,)).fetchone()
+            return None if row is None else self._value(*row)
+        return self._read(query, None)
+
+    # -- shards ------------------------------------------------------------------------
+    def shards(self) -> dict:
+        """{shard id: Shard} of every shard cached."""
+        return {sid: parse_shard(sid, text) for sid, text in self.scan("shard")["shard"].items()}
+
     def shard(self, sid: str) -> "Shard | None":
-        data = self._guard(lambda dc: dc.get("shard:" + sid))
-        if not isinstance(data, dict):
-            return None
-        try:
-            return Shard(id=sid, **data)
-        except TypeError:  # written by another version: treat as missing
-            return None
+        text = self.value(f"shard:{sid}")
+        return None if text is None else parse_shard(sid, text)
 
-    def shards(self, sids) -> dict:
-        return {sid: self.shard(sid) for sid in sids}
+    def records(self, sid: str, shard: "Shard | None" = None):
+        """The records of a shard (dicts), chunk by chunk, in line order."""
+        shard = shard or self.shard(sid)
+        for n in range(shard.chunks if shard else 0):
+            text = self.value(f"records:{sid}:{n}")
+            if text:
+                yield from (json.loads(line) for line in text.split("\n"))
+
+    def record(self, sid: str, row: int) -> "dict | None":
+        """Record `row` of a shard: one chunk read, one line parsed."""
+        text = self.value(f"records:{sid}:{row // CHUNK}")
+        if not text:
+            return None
+        lines = text.split("\n")
+        at = row % CHUNK
+        return json.loads(lines[at]) if at < len(lines) else None
+
+    def find(self, key: str) -> tuple:
+        """(Shard, record dict) for an ARN or an id, or (None, None): only the keys of the
+        shards it can be in are read (an ARN names its account and region)."""
+        parts = key.split(":", 5)
+        arn = len(parts) == 6 and parts[0] == "arn"
+        keys = self.scan("keys")["keys"]
+        if arn:
+            within = f"{parts[4]}/{parts[3]}/"
+            keys = {sid: text for sid, text in keys.items() if sid.startswith(within)}
+        for sid, text in keys.items():
+            row = _row(text, key, arn)
+            if row is not None:
+                shard = self.shard(sid)
+                record = self.record(sid, row) if shard else None
+                if record is not None:
+                    return shard, record
+        return None, None
 
     def put_shard(self, sid: str, resources, fetched: float) -> Shard:
-        resources = list(resources)
-        entry = {"fetched": fetched, "failed_at": None, "error": None,
-                 "count": len(resources),
-                 "lines": "\n".join(r.line() for r in resources),
-                 "keys": "\n".join(r.key for r in resources),
-                 "records": "\n".join(json.dumps(r.to_dict(), ensure_ascii=False) for r in resources)}
-        self._guard(lambda dc: dc.set("shard:" + sid, entry))
-        return Shard(id=sid, **entry)
+        """Store a shard's resources (already sorted) as fetched at `fetched`."""
+        records = [json.dumps(r.to_dict(), ensure_ascii=False) for r in resources]
+        chunks = (len(records) + CHUNK - 1) // CHUNK
+        shard = Shard(id=sid, fetched=fetched, count=len(records), chunks=chunks)
+        values = {f"shard:{sid}": json.dumps(_meta(shard)),
+                  f"lines:{sid}": "\n".join(r.line() for r in resources),
+                  f"keys:{sid}": "\n".join(r.key for r in resources)}
+        for n in range(chunks):
+            values[f"records:{sid}:{n}"] = "\n".join(records[n * CHUNK:(n + 1) * CHUNK])
+        old = self.shard(sid)
+        stale = [f"records:{sid}:{n}" for n in range(chunks, old.chunks if old else 0)]
+        self._write(values, stale)
+        return shard
 
     def mark_failed(self, sid: str, error: str, when: float) -> None:
         """Record a failed refresh, keeping whatever data the shard had."""
-        old = self.shard(sid)
-        entry = {"fetched": None, "count": 0, "lines": "", "keys": "", "records": ""}
-        if old is not None:
-            entry.update(fetched=old.fetched, count=old.count, lines=old.lines,
-                         keys=old.keys, records=old.records)
-        entry.update(failed_at=when, error=error)
-        self._guard(lambda dc: dc.set("shard:" + sid, entry))
-
-    def find(self, key: str) -> tuple:
-        """(shard, record) for an ARN (one shard read) or an id (every shard scanned);
-        (None, None) if it is not cached."""
-        parts = key.split(":", 5)
-        if len(parts) == 6 and parts[0] == "arn":
-            shard = self.shard(shard_id(parts[4], parts[3], parts[2]))
-            record = shard.record(key) if shard else None
-            if record:
-                return shard, record
-        for shard in self.shards(self.shard_ids()).values():
-            for k in (shard.key_list() if shard else ()):
-                if k == key or k.endswith(("/" + key, ":" + key)):
-                    return shard, shard.record(k)
-        return None, None
+        old = self.shard(sid) or Shard(id=sid)
+        self._write({f"shard:{sid}": json.dumps(_meta(old.replace(failed_at=when, error=error)))})
 
     def shard_ids(self) -> list:
-        keys = self._guard(lambda dc: list(dc.iterkeys()))
-        return sorted(k[len("shard:"):] for k in keys if isinstance(k, str) and k.startswith("shard:"))
+        return sorted(self.shards())
 
     @contextmanager
     def lock(self, sid: str, poll: float = 0.05):
-        """Hold the refresh lock of one shard, across processes; waits while another holds it."""
-        key = "lock:" + sid
-        token = f"{os.getpid()}:{threading.get_ident()}:{os.urandom(8).hex()}"
-        while not self._guard(lambda dc: dc.add(key, token, expire=LOCK_EXPIRE)):
-            holder = self._guard(lambda dc: dc.get(key))
-            if isinstance(holder, str) and not _alive(holder.split(":")[0]):
-                self._guard(lambda dc: dc.delete(key))  # its holder died: take it over
-                continue
-            time.sleep(poll)
+        """Hold the refresh lock of one shard, across threads and processes (an flock, so a
+        process that dies releases it); waits while another holds it."""
+        if self._writer() is None:
+            yield  # nothing is shared on disk: nothing to guard
+            return
+        import fcntl
+        folder = os.path.join(self.directory, "locks")
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        fd = os.open(os.path.join(folder, sid.replace("/", "~")), os.O_RDWR | os.O_CREAT, 0o600)
         try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    time.sleep(poll)  # polled, not blocking: Ctrl-C stays prompt
             yield
         finally:
-            with self._dc.transact():
-                if self._dc.get(key) == token:
-                    self._dc.delete(key)
+            os.close(fd)
 
-    # -- plans: which shards the configured profiles and regions mean ----------------
+    # -- plans, and small entries of their own (the pick history) ------------------------
     def plan(self, key: str, now: float) -> "list | None":
-        data = self._guard(lambda dc: dc.get("plan:" + key))
-        if isinstance(data, dict) and now - data.get("made", 0) < PLAN_TTL:
+        data = self.get("plan", key)
+        if isinstance(data, dict) and 0 <= now - data.get("made", 0) < PLAN_TTL:
             return data.get("targets")
         return None
 
     def put_plan(self, key: str, targets: list, now: float) -> None:
-        self._guard(lambda dc: dc.set("plan:" + key, {"made": now, "targets": targets}))
+        self.set("plan", key, {"made": now, "targets": targets})
 
-    # -- small entries of their own (the pick history) ------------------------------
-    def get(self, name: str, default=None):
-        value = self._guard(lambda dc: dc.get("meta:" + name))
-        return default if value is None else value
+    def get(self, prefix: str, name: str, default=None):
+        text = self.value(f"{prefix}:{name}")
+        try:
+            return default if text is None else json.loads(text)
+        except ValueError:
+            return default
 
-    def set(self, name: str, value) -> None:
-        self._guard(lambda dc: dc.set("meta:" + name, value))
+    def set(self, prefix: str, name: str, value) -> None:
+        self._write({f"{prefix}:{name}": json.dumps(value, ensure_ascii=False)})
 
-    # -- whole cache -----------------------------------------------------------------
+    # -- writing: diskcache ---------------------------------------------------------------
+    def _writer(self):
+        """The diskcache to write to, opened once; None when writes go to memory only."""
+        if self._dc is None and self._unwritable is None:
+            try:
+                self._check(create=True)
+                self._dc = self._open_diskcache()
+            except sqlite3.DatabaseError as exc:
+                if not _is_corrupt(exc):
+                    return self._cannot_write(exc)
+                self._move_aside(exc)
+                try:
+                    self._dc = self._open_diskcache()
+                except (OSError, sqlite3.Error) as again:
+                    return self._cannot_write(again)
+            except OSError as exc:
+                return self._cannot_write(exc)
+        return self._dc
+
+    def _open_diskcache(self):
+        import diskcache
+        return diskcache.Cache(self.directory, disk=_text_disk(diskcache), eviction_policy="none",
+                               timeout=60)
+
+    def _write(self, values: dict, delete=()) -> None:
+        """Store `values` and delete `delete` keys, all or nothing; if the disk refuses, keep
+        them in memory for this run (the previous data on disk stays intact)."""
+        dc = self._writer()
+        if dc is not None:
+            try:
+                with dc.transact():
+                    for key, value in values.items():
+                        dc.set(key, value)
+                    for key in delete:
+                        dc.delete(key)
+                return
+            except (OSError, sqlite3.Error) as exc:
+                self._cannot_write(exc)
+        self._memory.update(values)
+        self._deleted.update(delete)
+        self._deleted.difference_update(values)
+
+    def _cannot_write(self, exc) -> None:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        if self._unwritable is None:
+            self._unwritable = reason
+            self._warn("cannot save to the cache", f"{self.directory}: {reason}; "
+                       "results are used for this run only")
+        return None
+
+    def _move_aside(self, exc) -> None:
+        """A damaged database is renamed (never deleted) and a new one started."""
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        moved = f"{DB}.corrupt-{stamp}"
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.replace(os.path.join(self.directory, DB + suffix),
+                           os.path.join(self.directory, moved + suffix))
+            except FileNotFoundError:
+                pass
+            except OSError:
+                break
+        if self._dc is not None:
+            self._dc.close()
+            self._dc = None
+        self._warn("the cache was corrupt", f"{exc}; moved it aside as {moved} and started a new one")
+
+    # -- whole cache ---------------------------------------------------------------------
+    def exists(self) -> bool:
+        return self._check(create=False) and os.path.exists(os.path.join(self.directory, DB))
+
     def volume(self) -> int:
-        return self._guard(lambda dc: dc.volume())
+        """Bytes on disk: the database and its value files."""
+        total = 0
+        if self.exists():
+            for root, _, files in os.walk(self.directory):
+                total += sum(os.path.getsize(os.path.join(root, f)) for f in files)
+        return total
 
     def clear(self) -> None:
-        self._guard(lambda dc: dc.clear())
+        dc = self._writer()
+        if dc is not None:
+            dc.clear()
+        self._memory.clear()
+
+    def close(self) -> None:
+        if self._dc is not None:
+            self._dc.close()
+            self._dc = None
 
 
-def _alive(pid: str) -> bool:
+def parse_shard(sid: str, text: str) -> Shard:
     try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
+        data = json.loads(text)
+        return Shard(id=sid, **{k: data[k] for k in Shard._fields if k in data and k != "id"})
+    except (ValueError, TypeError):
+        return Shard(id=sid)  # unreadable: as if never fetched
+
+
+def _meta(shard: Shard) -> dict:
+    return {k: v for k, v in shard.to_dict().items() if k != "id"}
+
+
+def _row(keys: str, key: str, arn: bool) -> "int | None":
+    """The row of `key` (an ARN, or an id: the ARN's last part) in "\\n"-joined `keys`."""
+    text = "\n" + keys + "\n"
+    for needle in ([f"\n{key}\n"] if arn else [f"/{key}\n", f":{key}\n"]):
+        at = text.find(needle)
+        if at >= 0:
+            return text.count("\n", 0, at + 1) - 1
+    return None
+
+
+def _only_diskcache(path: str, entries) -> bool:
+    """What a cache from before the marker holds: the database and diskcache's value dirs."""
+    for name in entries:
+        if name.startswith(DB):
+            continue
+        if len(name) == 2 and os.path.isdir(os.path.join(path, name)):
+            continue
         return False
-    except (ValueError, PermissionError):
-        return True
     return True
+
+
+def _text_disk(diskcache):
+    """diskcache's Disk, refusing anything but str keys and str or number values, and
+    refusing to unpickle: a value on disk can never run code."""
+
+    class TextDisk(diskcache.Disk):
+        def put(self, key):
+            if type(key) is not str:
+                raise TypeError("cache keys are str")
+            return super().put(key)
+
+        def get(self, key, raw):
+            if not raw:
+                raise ValueError("refusing a pickled key")
+            return super().get(key, raw)
+
+        def store(self, value, read, key=diskcache.core.UNKNOWN):
+            if type(value) not in (str, int, float):
+                raise TypeError("cache values are str")
+            return super().store(value, read, key)
+
+        def fetch(self, mode, filename, value, read):
+            if mode == diskcache.core.MODE_PICKLE:
+                raise ValueError("refusing to unpickle a cache value")
+            return super().fetch(mode, filename, value, read)
+
+    return TextDisk

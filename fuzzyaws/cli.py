@@ -1,7 +1,10 @@
-"""The command line: `build_parser()` (also fed to shtab) and `main()`.
+"""The command line: parse → typed options → App → command → exit status.
 
-Parsing does no I/O and imports no command: each command module is imported only when
-it runs, so that the warm path (`ls`, `pick`, `preview`) stays light.
+Parsing does no I/O and imports no command. Only the parser of the command that runs is
+built (`build_parser(only=...)`); `build_parser()` builds all of them, for --help, errors
+and shtab. Each command module is imported only when it runs, and is `run(app, opts)`.
+Everything after the first `--` is the remote command (run) or arguments for ssh or a
+client (connect): it is never parsed as our options.
 """
 from __future__ import annotations
 
@@ -11,10 +14,13 @@ import os
 import sys
 
 from fuzzyaws import KINDS, PICKERS, __version__
-from fuzzyaws.status import ABORTED, FuzzyAwsError
+from fuzzyaws import options as o
+from fuzzyaws.status import UsageError
 
 PRINTS = ("id", "arn", "name", "address", "json")
 SHELLS = ("zsh", "bash", "fish")
+EXIT_STATUS = ("exit status: 0 ok, 1 no match or some shards/targets failed, 2 usage, "
+               "3 AWS credentials, 130 aborted")
 
 # shtab `.complete` annotations: plain dicts, so that parsing needs no shtab; the functions
 # they name are defined by the completion script's preamble (commands/completion.py)
@@ -24,20 +30,31 @@ COMPLETE_REGIONS = {s: "__fuzzyaws_complete_regions" for s in ("bash", "zsh")} |
 COMPLETE_FILE = {"bash": "_shtab_compgen_files", "zsh": "_files", "tcsh": "f"}
 COMPLETE_DIR = {"bash": "_shtab_compgen_dirs", "zsh": "_files -/", "tcsh": "d"}
 
+# Global options that take a value (to find the command in argv without parsing it all).
+_VALUED = ("--profile", "--region", "--cache-dir", "--ttl", "--config")
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with errors as one line and exit 2 (see `fuzzyaws CMD --help`)."""
+
+    def error(self, message):
+        raise UsageError(f"error: {message} (see {self.prog} --help)")
 
 
 def _common() -> argparse.ArgumentParser:
     """Options accepted before and after the command (`fuzzyaws -v ls`, `fuzzyaws ls -v`).
     SUPPRESS keeps a subcommand's parser from resetting a value given before it."""
-    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
+    common = Parser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--profile", action="append", metavar="NAME",
                         help="AWS profile (repeatable; default: the one boto3 would use)").complete = COMPLETE_PROFILES
     common.add_argument("--region", action="append", metavar="NAME",
                         help="AWS region (repeatable; 'all' = every region enabled for the account)").complete = COMPLETE_REGIONS
     common.add_argument("--cache-dir", metavar="DIR", help="cache directory (default: $XDG_CACHE_HOME/fuzzyaws)").complete = COMPLETE_DIR
-    common.add_argument("--ttl", type=float, metavar="SECONDS", help="seconds cached data stays fresh (default 300)")
+    common.add_argument("--ttl", metavar="SECONDS", help="seconds cached data stays fresh (default 300)")
     common.add_argument("--config", metavar="FILE", help="config file (default: $XDG_CONFIG_HOME/fuzzyaws/config.toml)").complete = COMPLETE_FILE
     common.add_argument("-v", "--verbose", action="store_true", help="log each shard on stderr")
+    common.add_argument("--traceback", action="store_true",
+                        help="on an error, show the Python traceback (for bug reports; also FUZZYAWS_TRACEBACK=1)")
     return common
 
 
@@ -46,17 +63,14 @@ def _kind_option(parser, what: str) -> None:
                         help=f"{what} only this kind: {', '.join(KINDS)} (repeatable)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    common = _common()
-    parser = argparse.ArgumentParser(
-        prog="fuzzyaws", parents=[common],
-        description="A fuzzy finder for AWS resources: EC2, RDS, ElastiCache and ECS "
-                    "across accounts and regions.",
-        epilog="exit status: 0 ok, 1 no match or some shards failed, 2 usage, 3 AWS credentials, 130 aborted")
-    parser.add_argument("--version", action="version", version=f"fuzzyaws {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.required = True
+def _target_options(parser) -> None:
+    parser.add_argument("query", nargs="?", default="", metavar="QUERY|ID|ARN",
+                        help="act at once on a single unambiguous match; otherwise pick, starting with this query").complete = COMPLETE_IDS
+    parser.add_argument("--picker", choices=PICKERS, help="auto (fzf if on PATH), fzf or builtin")
+    parser.add_argument("--offline", action="store_true", help="use the cached inventory as it is")
 
+
+def _ls(commands, common):
     ls = commands.add_parser("ls", parents=[common], help="print resources, filtered with fzf's query syntax",
                              description="Print one line per resource from the cache (refreshing what "
                                          "is missing or expired), filtered with fzf's extended-search syntax.")
@@ -67,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--keys", action="store_true", help="print one ARN per line")
     ls.add_argument("--offline", action="store_true", help="print what is cached, however old; no network")
 
+
+def _pick(commands, common):
     pick = commands.add_parser("pick", parents=[common], help="choose resources in fzf or the built-in picker",
                                description="Choose resources with fzf (when on PATH) or the built-in "
                                            "picker, and print them, one per line.")
@@ -81,53 +97,15 @@ def build_parser() -> argparse.ArgumentParser:
     pick.add_argument("--list", action="store_true",
                       help="print what the picker would offer (header, then KEY<TAB>LINE) and exit")
 
+
+def _preview(commands, common):
     preview = commands.add_parser("preview", parents=[common], help="print the preview of one resource",
                                   description="Print what the preview pane shows for one resource "
                                               "(from the cache only).")
     preview.add_argument("key", metavar="ARN|ID").complete = COMPLETE_IDS
 
-    _action_parsers(commands, common)
 
-    init = commands.add_parser("init", help="print the shell integration (Ctrl-G widget)",
-                               description="Print the shell code that binds the fuzzyaws widget to "
-                                           "Ctrl-G, e.g. eval \"$(fuzzyaws init zsh)\" in ~/.zshrc.")
-    init.add_argument("shell", choices=SHELLS)
-    init.add_argument("--key", metavar="KEY", help="bind this key instead of Ctrl-G (e.g. '^T', '\\C-t', ctrl-t)")
-    init.add_argument("--no-bind", action="store_true",
-                      help="define the widget without binding it (also FUZZYAWS_NO_BIND=1)")
-
-    completion = commands.add_parser("completion", help="print shell completions (shtab)",
-                                     description="Print the completion script for a shell, e.g. "
-                                                 "fuzzyaws completion zsh > ~/.zfunc/_fuzzyaws")
-    completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
-
-    refresh = commands.add_parser("refresh", parents=[common], help="collect every resource now",
-                                  description="Collect every shard (account × region × kind) now, "
-                                              "whatever its age.")
-    _kind_option(refresh, "collect")
-
-    cache = commands.add_parser("cache", parents=[common], help="show or clear the cache")
-    cache_commands = cache.add_subparsers(dest="cache_command", metavar="ACTION")
-    cache_commands.required = True
-    cache_commands.add_parser("info", parents=[common], help="where the cache is, its shards, ages and size")
-    cache_commands.add_parser("clear", parents=[common], help="delete everything cached")
-
-    demo = commands.add_parser("demo", help="run a command on an embedded demo fleet (needs fuzzyaws[demo])",
-                               description="Run any fuzzyaws command against an embedded fake AWS "
-                                           "(moto) seeded with a demo fleet, with a throwaway cache.")
-    demo.add_argument("args", nargs=argparse.REMAINDER, metavar="COMMAND...",
-                      help="the fuzzyaws command to run, e.g. `ls web`")
-    return parser
-
-
-def _target_options(parser) -> None:
-    parser.add_argument("query", nargs="?", metavar="QUERY|ID|ARN",
-                        help="act at once on a single unambiguous match; otherwise pick, starting with this query").complete = COMPLETE_IDS
-    parser.add_argument("--picker", choices=PICKERS, help="auto (fzf if on PATH), fzf or builtin")
-    parser.add_argument("--offline", action="store_true", help="use the cached inventory as it is")
-
-
-def _action_parsers(commands, common) -> None:
+def _connect(commands, common):
     connect = commands.add_parser(
         "connect", parents=[common], help="open a shell on an instance, task or database",
         usage="fuzzyaws connect [options] [QUERY|ID|ARN] [-- ARGS for ssh or the client]",
@@ -145,8 +123,9 @@ def _action_parsers(commands, common) -> None:
     connect.add_argument("--iam", action="store_true", help="RDS: log in with an IAM auth token")
     connect.add_argument("--via", metavar="JUMPHOST", help="RDS/ElastiCache: the jump host (default: tagged Role=jumphost)").complete = COMPLETE_IDS
     connect.add_argument("--local-port", type=int, metavar="PORT", help="RDS/ElastiCache: local end of the tunnel")
-    connect.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
 
+
+def _tunnel(commands, common):
     tunnel = commands.add_parser(
         "tunnel", parents=[common], help="forward a local port through SSM",
         description="SSM port forwarding to an instance port, or to a database / cache / any host "
@@ -155,15 +134,19 @@ def _action_parsers(commands, common) -> None:
     tunnel.add_argument("--remote-port", type=int, metavar="PORT", help="port on the target (default: the resource's port)")
     tunnel.add_argument("--local-port", type=int, metavar="PORT", help="local port (default: the same if free, else any free one)")
     tunnel.add_argument("--via", metavar="JUMPHOST", help="forward through this jump host (id, name or ARN)").complete = COMPLETE_IDS
-    tunnel.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
 
+
+def _ssh_proxy(commands, common):
+    # argparse %-formats help texts: a literal % is written %% here and printed as %
     proxy = commands.add_parser(
         "ssh-proxy", parents=[common], help="ssh ProxyCommand through SSM: ProxyCommand fuzzyaws ssh-proxy %%h %%p",
         description="Reach an instance's ssh port through SSM (AWS-StartSSHSession), as an ssh "
-                    "ProxyCommand: connect --ssh uses it; in ~/.ssh/config: ProxyCommand fuzzyaws ssh-proxy %%h %%p")
+                    "ProxyCommand: connect --ssh uses it; in ~/.ssh/config: ProxyCommand fuzzyaws ssh-proxy %h %p")
     proxy.add_argument("host", metavar="INSTANCE", help="instance id, name or ARN")
     proxy.add_argument("port", type=int, nargs="?", default=22)
 
+
+def _run(commands, common):
     run = commands.add_parser(
         "run", parents=[common], help="run a command on many instances (SSM Run Command)",
         usage="fuzzyaws run [options] [QUERY|ID|ARN] -- COMMAND [ARG...]",
@@ -179,28 +162,168 @@ def _action_parsers(commands, common) -> None:
     run.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
 
 
-def main(argv=None) -> int:
-    # Everything after the first `--` is the remote command (run) or extra arguments for ssh
-    # or the client (connect): it is never parsed as our options.
-    argv = sys.argv[1:] if argv is None else list(argv)
-    rest = []
-    if "--" in argv and argv[:1] != ["demo"]:
+def _init(commands, common):
+    init = commands.add_parser("init", help="print the shell integration (Ctrl-G widget)",
+                               description="Print the shell code that binds the fuzzyaws widget to "
+                                           "Ctrl-G, e.g. eval \"$(fuzzyaws init zsh)\" in ~/.zshrc.")
+    init.add_argument("shell", choices=SHELLS)
+    init.add_argument("--key", metavar="KEY", help="bind this key instead of Ctrl-G (e.g. '^T', '\\C-t', ctrl-t)")
+    init.add_argument("--no-bind", action="store_true",
+                      help="define the widget without binding it (also FUZZYAWS_NO_BIND=1)")
+
+
+def _completion(commands, common):
+    completion = commands.add_parser("completion", help="print shell completions (shtab)",
+                                     description="Print the completion script for a shell, e.g. "
+                                                 "fuzzyaws completion zsh > ~/.zfunc/_fuzzyaws")
+    completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
+
+
+def _refresh(commands, common):
+    refresh = commands.add_parser("refresh", parents=[common], help="collect every resource now",
+                                  description="Collect every shard (account × region × kind) now, "
+                                              "whatever its age.")
+    _kind_option(refresh, "collect")
+
+
+def _cache(commands, common):
+    cache = commands.add_parser("cache", parents=[common], help="show or clear the cache")
+    actions = cache.add_subparsers(dest="cache_action", metavar="ACTION", parser_class=Parser)
+    actions.required = True
+    actions.add_parser("info", parents=[common], help="where the cache is, its shards, ages and size")
+    actions.add_parser("clear", parents=[common], help="delete everything cached")
+
+
+def _demo(commands, common):
+    demo = commands.add_parser("demo", parents=[common],
+                               help="run a command on an embedded demo fleet (needs fuzzyaws[demo])",
+                               description="Run any fuzzyaws command against an embedded fake AWS "
+                                           "(moto) seeded with a demo fleet, with a throwaway cache.")
+    demo.add_argument("args", nargs=argparse.REMAINDER, metavar="COMMAND...",
+                      help="the fuzzyaws command to run, e.g. `ls web`")
+
+
+# name -> (adds its parser, makes its options from the parsed namespace)
+COMMANDS = {
+    "ls": (_ls, lambda a: o.Ls(query=" ".join(a.query), kinds=_kinds(a), offline=a.offline,
+                               output="json" if a.json else "keys" if a.keys else "lines")),
+    "pick": (_pick, lambda a: o.Pick(query=a.query_option if a.query_option is not None else " ".join(a.query),
+                                     kinds=_kinds(a), multi=a.multi, print=a.print, picker=a.picker,
+                                     fullscreen=a.fullscreen, offline=a.offline, list=a.list)),
+    "preview": (_preview, lambda a: o.Preview(key=a.key)),
+    "connect": (_connect, lambda a: o.Connect(
+        query=a.query, picker=a.picker, offline=a.offline, user=a.user, ssh=a.ssh, direct=a.direct,
+        container=a.container, command=a.remote_command, client=a.client, iam=a.iam, via=a.via,
+        local_port=a.local_port, extra=tuple(a.rest))),
+    "tunnel": (_tunnel, lambda a: o.Tunnel(query=a.query, picker=a.picker, offline=a.offline,
+                                           remote_port=a.remote_port, local_port=a.local_port, via=a.via)),
+    "ssh-proxy": (_ssh_proxy, lambda a: o.SshProxy(host=a.host, port=a.port)),
+    "run": (_run, lambda a: o.Run(
+        query=a.query, picker=a.picker, offline=a.offline, command=tuple(a.rest),
+        targets=tuple(a.targets or ()), targets_from_stdin=a.targets_from_stdin,
+        concurrency=a.concurrency, max_errors=a.max_errors, timeout=a.timeout, json=a.json, yes=a.yes)),
+    "init": (_init, lambda a: o.Init(shell=a.shell, key=a.key, no_bind=a.no_bind)),
+    "completion": (_completion, lambda a: o.Completion(shell=a.shell)),
+    "refresh": (_refresh, lambda a: o.Refresh(kinds=_kinds(a))),
+    "cache": (_cache, lambda a: o.Cache(action=a.cache_action)),
+    "demo": (_demo, lambda a: o.Demo(argv=tuple(a.args))),
+}
+
+
+def _kinds(args) -> "tuple | None":
+    kinds = getattr(args, "kind", None)
+    return tuple(dict.fromkeys(kinds)) if kinds else None
+
+
+def build_parser(only: "str | None" = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, just that command's subparser (what one run needs)."""
+    common = _common()
+    parser = Parser(prog="fuzzyaws", parents=[common], epilog=EXIT_STATUS,
+                    description="A fuzzy finder for AWS resources: EC2, RDS, ElastiCache and ECS "
+                                "across accounts and regions.")
+    parser.add_argument("--version", action="version", version=f"fuzzyaws {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    commands.required = True
+    for name, (add, _) in COMMANDS.items():
+        if only is None or name == only:
+            add(commands, common)
+    return parser
+
+
+def command_of(argv: list) -> "str | None":
+    """The command word of `argv` (the first word that is not a global option or its value)."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in _VALUED:
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def parse(argv: list) -> tuple:
+    """(command name, global flags, options) for a command line."""
+    rest: list = []
+    if "--" in argv and command_of(argv) != "demo":
         at = argv.index("--")
         argv, rest = argv[:at], argv[at + 1:]
-    args = build_parser().parse_args(argv)
-    args.rest = rest
+    name = command_of(argv)
     try:
-        module = importlib.import_module(f"fuzzyaws.commands.{args.command.replace('-', '_')}")
-        return module.run(args)
-    except FuzzyAwsError as exc:
-        if str(exc):
-            print(f"fuzzyaws: {exc}", file=sys.stderr)
-        return exc.code
-    except KeyboardInterrupt:
-        print(file=sys.stderr)
-        return ABORTED
+        args = build_parser(only=name if name in COMMANDS else None).parse_args(argv)
+    except UsageError as exc:
+        if name not in COMMANDS:
+            raise
+        # unknown options are reported by the top parser: point at the command's own help
+        raise UsageError(str(exc).replace("(see fuzzyaws --help)", f"(see fuzzyaws {name} --help)")) from None
+    args.rest = rest
+    flags = {"profiles": getattr(args, "profile", None), "regions": getattr(args, "region", None),
+             "cache_dir": getattr(args, "cache_dir", None), "ttl": getattr(args, "ttl", None),
+             "config": getattr(args, "config", None), "verbose": getattr(args, "verbose", False),
+             "traceback": getattr(args, "traceback", False)}
+    return args.command, {k: v for k, v in flags.items() if v not in (None, False)}, COMMANDS[args.command][1](args)
+
+
+def execute(argv: list, env: dict, console=None, **seams) -> int:
+    """Run one command line in `env`; the exit status. Errors are one line on the console
+    (or a traceback with --traceback / FUZZYAWS_TRACEBACK=1). `seams` go to the App
+    (tests give a picker and what replaces exec)."""
+    from fuzzyaws.console import Console
+    from fuzzyaws.status import ExitStatus, exit_status
+    console = console or Console()
+    app = None
+    try:
+        name, flags, opts = parse(argv)
+        from fuzzyaws import config
+        from fuzzyaws.app import App
+        app = App(config.load(flags, env), console, flags=flags, **seams)
+        module = importlib.import_module(f"fuzzyaws.commands.{name.replace('-', '_')}")
+        return int(module.run(app, opts))
+    except SystemExit as exc:  # --help, --version
+        return exc.code if isinstance(exc.code, int) else 0
+    except BaseException as exc:  # noqa: BLE001 - every failure ends as one line and a status
+        if "--traceback" in argv or env.get("FUZZYAWS_TRACEBACK", "") not in ("", "0"):
+            import traceback
+            console.flush()
+            traceback.print_exc()
+        status, message = exit_status(exc)
+        if message:
+            console.error(message)
+        elif status == ExitStatus.ABORTED and console.interactive:
+            console.stderr.write("\n")  # after the ^C the terminal echoed
+        return int(status)
+    finally:
+        if app is not None:
+            app.close()
+        console.flush()
+
+
+def main(argv=None) -> int:
+    status = execute(sys.argv[1:] if argv is None else list(argv), dict(os.environ))
+    try:
+        sys.stdout.flush()
     except BrokenPipeError:
-        # `fuzzyaws ls | head`: the reader left; say nothing, and keep Python's
-        # own flush at exit from complaining about it.
+        # `fuzzyaws ls | head`: the reader left; keep Python's flush at exit quiet too
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    return status

@@ -21,31 +21,33 @@
 
 Env: FUZZYAWS_CONFIG, FUZZYAWS_PROFILES and FUZZYAWS_REGIONS and FUZZYAWS_KINDS (comma
 separated), FUZZYAWS_TTL, FUZZYAWS_CACHE_DIR, FUZZYAWS_WORKERS, FUZZYAWS_PICKER.
+A value of the wrong type (true for a number, nan, 1.5 workers, a string where a list
+belongs) is exit 2, naming the key.
 """
 from __future__ import annotations
 
+import math
 import os
-from dataclasses import dataclass, field, fields
 
 from fuzzyaws import KINDS, PICKERS
+from fuzzyaws.frozen import Frozen
 from fuzzyaws.status import UsageError
 
 
-@dataclass(frozen=True)
-class Org:
+class Org(Frozen):
     profile: "str | None" = None
     role_name: str = "OrganizationAccountAccessRole"
     accounts: tuple = ()  # only these accounts (empty: all active ones)
     exclude: tuple = ()
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Frozen):
     profiles: tuple = ()  # empty: boto3's default profile / environment credentials
     regions: tuple = ()  # empty: boto3's default region; ("all",): every enabled region
     kinds: tuple = KINDS
     ttl: float = 300.0
     cache_dir: str = ""
+    default_cache_dir: bool = True  # cache_dir is the default location, not one the user named
     workers: int = 16
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
@@ -55,51 +57,73 @@ class Settings:
     jumphost_tag: str = "Role=jumphost"
     ssh_user: str = ""
     verbose: bool = False
-    env: dict = field(default_factory=dict, compare=False, repr=False)
+    env: dict = {}  # the process environment: nothing below the App reads os.environ
 
 
-_LISTS = {"profiles", "regions", "kinds"}
-_NUMBERS = {"ttl": float, "workers": int, "connect_timeout": float,
-            "read_timeout": float, "max_attempts": int}
+_LISTS = ("profiles", "regions", "kinds")
+_NUMBERS = {"ttl": float, "workers": int, "connect_timeout": float, "read_timeout": float,
+            "max_attempts": int}
+_STRINGS = ("cache_dir", "picker", "jumphost_tag", "ssh_user")
 _ENV = {"profiles": "FUZZYAWS_PROFILES", "regions": "FUZZYAWS_REGIONS",
         "kinds": "FUZZYAWS_KINDS", "ttl": "FUZZYAWS_TTL",
         "cache_dir": "FUZZYAWS_CACHE_DIR", "workers": "FUZZYAWS_WORKERS",
         "picker": "FUZZYAWS_PICKER"}
 
 
+def home(env) -> str:
+    """The user's home: $HOME, else the password database's (as `~` expands), else /."""
+    if env.get("HOME"):
+        return env["HOME"]
+    try:
+        import pwd
+        return pwd.getpwuid(os.getuid()).pw_dir
+    except (ImportError, KeyError):
+        return "/"
+
+
+def expand(path: str, env) -> str:
+    return home(env) + path[1:] if path == "~" or path.startswith("~/") else path
+
+
 def default_config_path(env) -> str:
-    base = env.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    base = env.get("XDG_CONFIG_HOME") or os.path.join(home(env), ".config")
     return os.path.join(base, "fuzzyaws", "config.toml")
 
 
 def default_cache_dir(env) -> str:
-    base = env.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = env.get("XDG_CACHE_HOME") or os.path.join(home(env), ".cache")
     return os.path.join(base, "fuzzyaws")
 
 
-def load(args=None, env=None) -> Settings:
-    """Settings for one run from parsed CLI `args` (a Namespace or None) and `env`."""
+def load(flags: "dict | None" = None, env=None) -> Settings:
+    """Settings for one run from the global flags given (`profiles`, `regions`, `kinds`,
+    `ttl`, `cache_dir`, `config`, `picker`, `verbose`; absent = not given) and `env`."""
     env = dict(os.environ if env is None else env)
+    flags = flags or {}
     values: dict = {}
-    values.update(_read_file(getattr(args, "config", None) or env.get("FUZZYAWS_CONFIG"), env))
+    values.update(_read_file(flags.get("config") or env.get("FUZZYAWS_CONFIG"), env))
     for name, var in _ENV.items():
         if env.get(var):
-            values[name] = _coerce(name, env[var], var)
-    for name in ("profiles", "regions", "kinds"):
-        flag = getattr(args, name[:-1], None)  # --profile, --region, --kind
-        if flag:
-            values[name] = _coerce(name, flag, "--" + name[:-1])
-    for name in ("ttl", "cache_dir", "picker"):
-        if getattr(args, name, None) is not None:
-            values[name] = _coerce(name, getattr(args, name), "--" + name.replace("_", "-"))
-    values["verbose"] = bool(getattr(args, "verbose", False))
-    values["cache_dir"] = os.path.expanduser(values.get("cache_dir") or default_cache_dir(env))
+            values[name] = _coerce(name, env[var], var, text=True)
+    for name in ("profiles", "regions", "kinds", "ttl", "cache_dir", "picker"):
+        if flags.get(name) is not None:
+            values[name] = _coerce(name, flags[name], "--" + name.rstrip("s").replace("_", "-"),
+                                   text=True)
+    values["verbose"] = bool(flags.get("verbose"))
+    if values.get("cache_dir"):
+        values["cache_dir"] = expand(values["cache_dir"], env)
+        values["default_cache_dir"] = False
+    else:
+        values["cache_dir"] = default_cache_dir(env)
+    if values.get("regions"):
+        from fuzzyaws import regions
+        regions.check(values["regions"])
     return Settings(env=env, **values)
 
 
 def _read_file(path, env) -> dict:
     explicit = path is not None
-    path = os.path.expanduser(path or default_config_path(env))
+    path = expand(path or default_config_path(env), env)
     try:
         with open(path, "rb") as fh:
             raw = fh.read()
@@ -117,7 +141,7 @@ def _read_file(path, env) -> dict:
         data = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise UsageError(f"config file {path}: {exc}") from None
-    known = {f.name for f in fields(Settings)} - {"env", "verbose"}
+    known = set(Settings._fields) - {"env", "verbose", "default_cache_dir"}
     values = {}
     for key, value in data.items():
         if key not in known:
@@ -129,37 +153,61 @@ def _read_file(path, env) -> dict:
 def _org(value, path) -> Org:
     if not isinstance(value, dict):
         raise UsageError(f"config file {path}: [org] must be a table")
-    known = {f.name for f in fields(Org)}
-    unknown = set(value) - known
+    unknown = set(value) - set(Org._fields)
     if unknown:
         raise UsageError(f"config file {path}: unknown [org] setting {sorted(unknown)[0]!r}")
-    org = Org(**{k: tuple(str(x) for x in v) if isinstance(v, list) else v for k, v in value.items()})
-    if not org.role_name:
-        raise UsageError(f"config file {path}: [org] role_name must not be empty")
-    return org
+    fields = {}
+    for key, item in value.items():
+        where = f"config file {path}: [org] {key}"
+        if key in ("accounts", "exclude"):
+            fields[key] = _strings(item, where)
+        elif not isinstance(item, str) or not item:
+            raise UsageError(f"{where} must be a non-empty string")
+        else:
+            fields[key] = item
+    return Org(**fields)
 
 
-def _coerce(name, value, where):
-    """`value` from a file, env var or flag as the type of setting `name`; bad → UsageError."""
+def _strings(value, where) -> tuple:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{where} must be a list of strings, like [\"a\", \"b\"]")
+    return tuple(dict.fromkeys(v.strip() for v in value if v.strip()))
+
+
+def _coerce(name, value, where, text: bool = False):
+    """`value` as the type of setting `name`; a wrong type or value is a UsageError.
+    `text`: the value comes from an env var or a flag (a string, lists comma-separated)."""
     if name in _LISTS:
-        items = value if isinstance(value, (list, tuple)) else str(value).split(",")
-        items = tuple(dict.fromkeys(str(i).strip() for i in items if str(i).strip()))
+        if text and isinstance(value, str):
+            value = value.split(",")
+        items = _strings(list(value) if text else value, where)
         if name == "kinds":
             bad = [k for k in items if k not in KINDS]
             if bad:
                 raise UsageError(f"{where}: unknown kind {bad[0]!r} (choose from {', '.join(KINDS)})")
         return items
     if name in _NUMBERS:
-        try:
-            number = _NUMBERS[name](value)
-        except (TypeError, ValueError):
-            raise UsageError(f"{where}: {name} must be a number, not {value!r}") from None
-        if number < (1 if name in ("workers", "max_attempts") else 0):
-            raise UsageError(f"{where}: {name} must be positive, not {value!r}")
-        return number
+        return _number(name, value, where, text)
     if not isinstance(value, str):
         raise UsageError(f"{where}: {name} must be a string")
     if name == "picker" and value not in PICKERS:
         raise UsageError(f"{where}: unknown picker {value!r} (choose {', '.join(PICKERS)})")
     return value
 
+
+def _number(name, value, where, text: bool):
+    kind = _NUMBERS[name]
+    number = None
+    if text and isinstance(value, str):
+        try:
+            number = float(value.strip())
+        except ValueError:
+            pass
+    elif type(value) in (int, float):  # not bool, which TOML spells true/false
+        number = float(value)
+    if number is None or not math.isfinite(number) or (kind is int and not number.is_integer()):
+        what = "a whole number" if kind is int else "a number"
+        raise UsageError(f"{where}: {name} must be {what}, not {value!r}")
+    if number < (1 if kind is int else 0):
+        raise UsageError(f"{where}: {name} must be positive, not {value!r}")
+    return kind(number)

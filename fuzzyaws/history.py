@@ -10,14 +10,14 @@ KEEP = 500  # picks remembered
 
 
 def record(cache, keys, now: float) -> None:
-    picks = cache.get("history", [])
+    picks = cache.get("meta", "history", [])
     picks.extend((key, now) for key in keys)
-    cache.set("history", picks[-KEEP:])
+    cache.set("meta", "history", picks[-KEEP:])
 
 
 def scores(cache, now: float) -> dict:
     out: dict = {}
-    for key, when in cache.get("history", []):
+    for key, when in cache.get("meta", "history", []):
         age = now - when
         weight = 4.0 if age < 3600 else 2.0 if age < 86400 else 0.5 if age < 604800 else 0.25
         out[key] = out.get(key, 0.0) + weight

@@ -8,7 +8,8 @@ stay in `tags`/`attrs` (they are JSON-escaped in `--json`); only display text is
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import asdict, dataclass, field
+
+from fuzzyaws.frozen import Frozen
 
 # C0 controls become their visible "control picture" (␊ for \n, ␛ for ESC); DEL, C1
 # controls, line/paragraph separators and bidi embeddings/overrides/isolates become U+FFFD.
@@ -44,8 +45,9 @@ _COLUMNS = (("kind", 11), ("name", 28), ("id", 19), ("state", 18), ("address", 1
             ("region", 14), ("account", 12))
 
 
-@dataclass(frozen=True)
-class Resource:
+class Resource(Frozen):
+    """One resource as collected: identity, where it lives, and what it is (`attrs`, raw
+    AWS values by kind); the accessors below are what the actions and preview read."""
     kind: str
     key: str  # the ARN: unique across accounts and regions
     id: str
@@ -54,13 +56,65 @@ class Resource:
     region: str
     state: str = ""
     address: str = ""
-    tags: dict = field(default_factory=dict, hash=False)
-    attrs: dict = field(default_factory=dict, hash=False)
+    tags: dict = {}
+    attrs: dict = {}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Resource":
+        return cls(**{k: v for k, v in data.items() if k in cls._fields})
+
+    # -- what the actions and the preview need to know -------------------------------
+    def attr(self, name: str, default=None):
+        return self.attrs.get(name, default)
+
+    @property
+    def ssm_ping(self) -> str:
+        """The SSM agent's PingStatus (Online, ConnectionLost, Inactive), "" if not managed."""
+        return self.attrs.get("ssm_ping") or ""
+
+    @property
+    def ssm_unknown(self) -> str:
+        """Why the SSM status is not current (its listing failed), "" when it is."""
+        return self.attrs.get("ssm_unknown") or ""
+
+    @property
+    def ssm_platform(self) -> str:
+        return self.attrs.get("ssm_platform") or ""
+
+    @property
+    def windows(self) -> bool:
+        return "windows" in str(self.attrs.get("platform", "")).lower()
+
+    @property
+    def engine(self) -> str:
+        return self.attrs.get("engine") or ""
+
+    @property
+    def endpoint(self) -> str:
+        """The host a database or cache answers on."""
+        return self.attrs.get("endpoint") or self.address.rsplit(":", 1)[0]
+
+    @property
+    def port(self) -> "int | None":
+        port = self.attrs.get("port")
+        return int(port) if port else None
+
+    @property
+    def vpc(self) -> str:
+        return self.attrs.get("vpc") or ""
+
+    @property
+    def cluster(self) -> str:
+        return self.attrs.get("cluster") or ""
+
+    @property
+    def exec_enabled(self) -> bool:
+        return bool(self.attrs.get("exec_enabled"))
 
     @property
     def status(self) -> str:
         """The state column: the state, and for EC2 whether SSM can reach the host."""
-        ping = self.attrs.get("ssm_ping")
+        ping = self.ssm_ping
         return f"{self.state} ssm:{ping.lower()}" if ping else self.state
 
     def line(self) -> str:
@@ -73,16 +127,6 @@ class Resource:
                 for k, v in sorted(self.tags.items()) if k != "Name"]
         return "  ".join(cols + tags).rstrip()
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "Resource":
-        return cls(**{k: v for k, v in data.items() if k in _FIELDS})
-
-
-_FIELDS = {f for f in Resource.__dataclass_fields__}
-
 
 def tag_dict(tag_list) -> dict:
     """AWS's [{"Key": k, "Value": v}] (or lowercase key/value, as ECS spells it) as a dict."""
@@ -92,6 +136,11 @@ def tag_dict(tag_list) -> dict:
         if key is not None:
             out[key] = tag.get("Value", tag.get("value", ""))
     return out
+
+
+def plural(n: int, noun: str) -> str:
+    """`1 resource`, `2 resources`."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def age_text(seconds: float) -> str:

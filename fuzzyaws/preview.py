@@ -12,7 +12,7 @@ _FIRST = ("type", "class", "node_type", "engine", "engine_version", "endpoint", 
           "port", "private_ip", "public_ip", "private_dns", "az", "vpc", "subnet", "platform",
           "cluster", "service", "task_definition", "launch_type", "containers", "exec_enabled",
           "members", "iam_auth")
-_SSM = ("ssm_ping", "ssm_agent", "ssm_platform")
+_SSM = ("ssm_ping", "ssm_agent", "ssm_platform", "ssm_unknown")
 
 
 def _value(value) -> str:
@@ -28,28 +28,30 @@ def _table(rows, indent: str = "") -> list:
     return [f"{indent}{pad(k, cells)}  {v}" for k, v in rows]
 
 
-def render(record: dict, fetched: "float | None", now: float, error: "str | None" = None) -> str:
+def render(resource, fetched: "float | None", now: float, error: "str | None" = None) -> str:
     """Identity and reachability first, then every tag, then the details: the pane is
     short, and the top is what is seen without scrolling."""
-    attrs = record.get("attrs") or {}
-    state = clean(record.get("state", ""))
-    if attrs.get("ssm_ping"):
+    attrs = resource.attrs
+    state = clean(resource.state)
+    if resource.ssm_ping:
         agent = ", ".join(_value(attrs[k]) for k in ("ssm_agent", "ssm_platform") if attrs.get(k))
-        state += f" · SSM {clean(attrs['ssm_ping'])}" + (f" ({agent})" if agent else "")
-    elif record.get("kind") == "ec2":
+        state += f" · SSM {clean(resource.ssm_ping)}" + (f" ({agent})" if agent else "")
+    elif resource.kind == "ec2":
         state += " · not managed by SSM"
+    if resource.ssm_unknown:
+        state += f" · {clean(resource.ssm_unknown)}"
     data = f"{age_text(now - fetched)} old" if fetched else "never fetched"
     if error:
         data += f" · last refresh failed: {clean(error)}"
-    out = [f"{clean(record.get('kind', ''))}  {clean(record.get('name', ''))}", ""]
-    out += _table([("id", clean(record.get("id", ""))), ("state", state),
-                   ("address", clean(record.get("address", "")) or "-"),
-                   ("account", clean(record.get("account", ""))),
-                   ("region", clean(record.get("region", ""))), ("data", data)])
-    tags = record.get("tags") or {}
+    out = [f"{clean(resource.kind)}  {clean(resource.name)}", ""]
+    out += _table([("id", clean(resource.id)), ("state", state),
+                   ("address", clean(resource.address) or "-"),
+                   ("account", clean(resource.account)),
+                   ("region", clean(resource.region)), ("data", data)])
+    tags = resource.tags
     out += ["", f"tags ({len(tags)})"]
     out += _table([(clean(k), clean(v)) for k, v in sorted(tags.items())], indent="  ") or ["  none"]
     shown = [k for k in _FIRST if k in attrs] + sorted(k for k in attrs if k not in _FIRST and k not in _SSM)
     details = [(clean(k).replace("_", " "), _value(attrs[k])) for k in shown if attrs[k] not in (None, "", [])]
-    out += ["", "details"] + _table(details + [("arn", clean(record.get("key", "")))], indent="  ")
+    out += ["", "details"] + _table(details + [("arn", clean(resource.key))], indent="  ")
     return "\n".join(out)

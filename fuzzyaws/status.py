@@ -1,34 +1,72 @@
-"""Exit codes, and the one exception type that carries them to `cli.main`.
+"""Exit statuses, the errors that carry them, and the one map from an exception to an
+exit status and a line for the user (`exit_status`), used by `cli.main` only.
 
     0    ok
-    1    no match, nothing selected, or some shards / targets failed
-    2    usage or bad input (unknown kind, bad config, missing tool)
-    3    AWS credentials or auth (no credentials, expired SSO token, unknown profile)
-    130  aborted (Ctrl-C, Esc in the picker)
+    1    nothing matched or selected; some shards or targets failed; a target cannot be reached
+    2    usage or bad input (unknown option, kind or region, bad config, unusable cache
+         directory, a missing tool, no terminal to ask on)
+    3    AWS credentials: none, expired SSO token, unknown profile, rejected keys
+    130  aborted: Esc / Ctrl-C in the picker, a declined confirmation, Ctrl-C
 """
+from __future__ import annotations
 
-OK = 0
-NO_MATCH = 1
-FAILED = 1
-USAGE = 2
-AUTH = 3
-ABORTED = 130
+import errno
+from enum import IntEnum
+
+
+class ExitStatus(IntEnum):
+    OK = 0
+    NO_MATCH = 1
+    FAILED = 1  # an alias: some shards or targets failed
+    USAGE = 2
+    AUTH = 3
+    ABORTED = 130
 
 
 class FuzzyAwsError(Exception):
-    """An error the user can fix: printed as one line on stderr, then exit with `code`."""
+    """An error the user can act on: one line on stderr, then exit with `status`.
+    An empty message exits quietly (Esc in the picker is as quiet as in fzf)."""
 
-    code = USAGE
+    status = ExitStatus.USAGE
 
-    def __init__(self, message: str, code: "int | None" = None):
+    def __init__(self, message: str = "", status: "ExitStatus | None" = None):
         super().__init__(message)
-        if code is not None:
-            self.code = code
+        if status is not None:
+            self.status = status
 
 
 class UsageError(FuzzyAwsError):
-    code = USAGE
+    status = ExitStatus.USAGE
 
 
 class AuthError(FuzzyAwsError):
-    code = AUTH
+    status = ExitStatus.AUTH
+
+
+class Failed(FuzzyAwsError):
+    """Nothing matched, a target cannot be reached, an AWS call failed."""
+    status = ExitStatus.FAILED
+
+
+class Aborted(FuzzyAwsError):
+    status = ExitStatus.ABORTED
+
+
+def exit_status(exc: BaseException) -> "tuple[ExitStatus, str]":
+    """(status, message) for an exception that reached `cli.main`; message "" = say nothing."""
+    if isinstance(exc, FuzzyAwsError):
+        return exc.status, str(exc)
+    if isinstance(exc, KeyboardInterrupt):
+        return ExitStatus.ABORTED, ""
+    if isinstance(exc, BrokenPipeError):
+        return ExitStatus.OK, ""  # `fuzzyaws ls | head`: the reader left, nothing is wrong
+    if type(exc).__module__.startswith("botocore"):
+        from fuzzyaws.aws.errors import translate  # only when botocore is loaded anyway
+        error = translate(exc)
+        return error.status, str(error)
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS,
+                                                 errno.EACCES, errno.EPERM):
+        where = f": {exc.filename}" if exc.filename else ""
+        return ExitStatus.FAILED, f"{exc.strerror}{where}"
+    return ExitStatus.FAILED, (f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())}"
+                               " (run with --traceback and report it)")

@@ -158,9 +158,12 @@ def test_ssh_direct_and_through_ssm(cli, fleet, aws, env, log):
     assert cli("connect", "web-one", "--ssh", "--direct", "--", "-v", env=e).returncode == 0
     [direct] = read_log(log, tool="ssh")
     ip = json.loads(cli("ls", "--offline", "--json", "web-one").stdout)[0]["address"]
-    assert direct["argv"] == [f"ec2-user@{ip}", "-v"]
+    assert direct["argv"] == ["-o", "ConnectTimeout=10", f"ec2-user@{ip}", "-v"]
+    # the user's own timeout wins
+    assert cli("connect", "web-one", "--ssh", "--direct", "--", "-o", "ConnectTimeout=3", env=e).returncode == 0
+    assert read_log(log, tool="ssh")[-1]["argv"] == [f"ec2-user@{ip}", "-o", "ConnectTimeout=3"]
     assert cli("connect", "web-one", "--ssh", "--user", "ubuntu", env=e).returncode == 0
-    through = read_log(log, tool="ssh")[1]
+    through = read_log(log, tool="ssh")[-1]
     assert through["argv"][-1] == f"ubuntu@{iid}" and through["argv"][0] == "-o"
     proxy = through["argv"][1].removeprefix("ProxyCommand=").replace("%h", iid).replace("%p", "22")
     assert subprocess.run(shlex.split(proxy), env=e, cwd=cli.home).returncode == 0

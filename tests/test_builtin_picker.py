@@ -16,7 +16,7 @@ from prompt_toolkit.output import DummyOutput
 from prompt_toolkit.output.vt100 import Vt100_Output
 
 from fuzzyaws.match import rank_lines
-from fuzzyaws.pickers import Refresh, Request
+from fuzzyaws.pickers import Listing, Refresh, Request
 from fuzzyaws.pickers import builtin
 from fuzzyaws.status import UsageError
 
@@ -39,10 +39,10 @@ class SizedOutput(DummyOutput):
         return self.size
 
 
-def request(**kw):
-    kw.setdefault("lines", list(LINES))
-    kw.setdefault("keys", list(KEYS))
-    return Request(**kw)
+def request(lines=None, keys=None, header="", **kw):
+    listing = Listing(keys=list(KEYS if keys is None else keys),
+                      lines=list(LINES if lines is None else lines), header=header)
+    return Request(listing=listing, **kw)
 
 
 def press(req, text, output=None):
@@ -426,6 +426,7 @@ def test_preview_hidden_on_narrow_terminals():
 # -- live refresh -------------------------------------------------------------------
 NEW_LINES = ["db-1 prod", "web-3 new", "web-1 prod", "web-2 dev", "api-1 prod"]
 NEW_KEYS = ["k-db1", "k-web3", "k-web1", "k-web2", "k-api1"]  # cache-1 is gone
+NEW = Listing(keys=NEW_KEYS, lines=NEW_LINES)
 
 
 def test_live_refresh_keeps_query_cursor_key_and_marks():
@@ -446,7 +447,7 @@ def test_live_refresh_keeps_query_cursor_key_and_marks():
         await send(top + DOWN * web1_row)  # the cursor on web-1
         await until(lambda: len(picker.marks) == 2 and picker.current_key() == "k-web1")
         under = picker.current_key()
-        threading.Thread(target=refresh.finish, args=((NEW_LINES, NEW_KEYS),)).start()
+        threading.Thread(target=refresh.finish, args=(NEW,)).start()
         await until(lambda: not picker.refreshing)
         assert picker.lines == NEW_LINES
         assert picker.text == "e"
@@ -463,7 +464,7 @@ def test_live_refresh_moves_the_cursor_with_its_key():
 
     async def script(app, send):
         await send(DOWN * 2)  # web-2, third of the old list, fourth of the new
-        threading.Thread(target=refresh.finish, args=((NEW_LINES, NEW_KEYS),)).start()
+        threading.Thread(target=refresh.finish, args=(NEW,)).start()
         await until(lambda: not app.picker.refreshing)
         assert app.picker.cursor == 3
         await send(ENTER)
@@ -486,9 +487,9 @@ def test_failed_refresh_keeps_the_data():
 
 def test_refresh_done_before_start_is_merged_at_once():
     refresh = Refresh()
-    refresh.finish((NEW_LINES, NEW_KEYS))
+    refresh.finish(NEW)
     picker = builtin.Picker(request(refresh=refresh))
     assert not picker.refreshing and picker.keys == NEW_KEYS
     bad = Refresh()
-    bad.finish((["one"], ["k1", "k2"]))  # malformed: keep what is shown
+    bad.finish(Listing(keys=["k1", "k2"], lines=["one"]))  # malformed: keep what is shown
     assert builtin.Picker(request(refresh=bad)).keys == KEYS

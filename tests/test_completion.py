@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+from fuzzyaws import regions
 from fuzzyaws.commands import completion
 from tests.cli import CLI
 from tests.test_shell import Term, fuzzyaws_bin
@@ -88,9 +89,10 @@ def test_scripts_cover_every_command_and_the_dynamic_completers(shell):
 
 
 def test_regions_come_from_botocore_data_without_importing_it():
-    names = completion.regions()
-    assert names[0] == "all" and {"us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1"} <= set(names)
-    assert all(re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", n) for n in names[1:])
+    names = regions.known()
+    assert {"us-east-1", "eu-west-1", "cn-north-1", "us-gov-west-1"} <= set(names)
+    assert all(re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", n) for n in names)
+    assert all(regions.shaped(n) for n in names)  # the shape check knows every real region
     probe = subprocess.run([sys.executable, "-c", "import sys\nfrom fuzzyaws.commands import completion\n"
                             "completion.script('zsh')\nprint(sorted(m for m in sys.modules "
                             "if m.split('.')[0] in ('boto3', 'botocore', 'prompt_toolkit')))"],

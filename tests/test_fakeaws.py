@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,7 @@ import pytest
 from botocore.config import Config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 
+import fuzzyaws.fakeaws  # noqa: E402
 from fuzzyaws.fakeaws import DEFAULT_ACCOUNT, AwsError  # noqa: E402
 
 A, B = "111111111111", "222222222222"
@@ -513,3 +516,126 @@ def test_demo_fleet_is_deterministic_for_a_seed(aws, fleet):
     from fuzzyaws.fakeaws import Fleet
 
     assert shape(Fleet(aws).demo(seed=7)) == first
+
+
+# -- the package's own structure ----------------------------------------------------------
+#
+# The import graph counts every import statement, wherever it is: at the top, inside a
+# function, or under `if TYPE_CHECKING:`, since each of those ties two modules together.
+# `from pkg import name` is an edge to the submodule pkg.name when there is one, else to
+# pkg; the import of a parent package that Python does implicitly is not an edge.
+
+
+def package_modules(root: Path, package: str) -> dict[str, Path]:
+    """{dotted module name: file} for every module of the package under root."""
+    modules = {}
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        modules[".".join((package, *parts))] = path
+    return modules
+
+
+def imported_names(module: str, path: Path) -> list[tuple[str, str | None]]:
+    """(module or package, name imported from it or None) of each import in a file."""
+    out: list[tuple[str, str | None]] = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            out += [(alias.name, None) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = module if path.name == "__init__.py" else module.rpartition(".")[0]
+            for _ in range(node.level - 1):
+                base = base.rpartition(".")[0]
+            if node.level == 0:
+                base = node.module or ""
+            elif node.module:
+                base = f"{base}.{node.module}"
+            out += [(base, alias.name) for alias in node.names]
+    return out
+
+
+def import_graph(root: Path, package: str) -> dict[str, set[str]]:
+    """module -> the package's modules it imports."""
+    modules = package_modules(root, package)
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for module, path in modules.items():
+        for base, name in imported_names(module, path):
+            target = f"{base}.{name}" if f"{base}.{name}" in modules else base
+            if target in modules:
+                graph[module].add(target)
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components (Tarjan) that are cycles, each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    cycles = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for other in sorted(graph[module]):
+            if other not in index:
+                visit(other)
+                low[module] = min(low[module], low[other])
+            elif other in stack:
+                low[module] = min(low[module], index[other])
+        if low[module] == index[module]:
+            component = stack[stack.index(module):]
+            del stack[stack.index(module):]
+            if len(component) > 1 or module in graph[module]:
+                cycles.append(sorted(component))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return sorted(cycles)
+
+
+def private_imports(root: Path, package: str) -> list[tuple[str, str, str]]:
+    """(importer, module, name) of every `from module import _name` across modules."""
+    modules = package_modules(root, package)
+    return [
+        (module, base, name)
+        for module, path in modules.items()
+        for base, name in imported_names(module, path)
+        if name and name.startswith("_") and base in modules and f"{base}.{name}" not in modules
+    ]
+
+
+FAKEAWS_ROOT = Path(fuzzyaws.fakeaws.__file__).parent
+
+
+def test_fakeaws_modules_import_one_another_without_cycles():
+    graph = import_graph(FAKEAWS_ROOT, "fuzzyaws.fakeaws")
+
+    # the graph sees top-level, TYPE_CHECKING and subpackage imports
+    assert "fuzzyaws.fakeaws.proxy" in graph["fuzzyaws.fakeaws.server"]
+    assert "fuzzyaws.fakeaws.server" in graph["fuzzyaws.fakeaws.fleet"]
+    assert "fuzzyaws.fakeaws.local" in graph["fuzzyaws.fakeaws.runcommand.send"]
+    assert import_cycles(graph) == []
+
+
+def test_fakeaws_modules_import_no_private_names():
+    assert private_imports(FAKEAWS_ROOT, "fuzzyaws.fakeaws") == []
+
+
+def test_the_structure_checks_catch_what_they_look_for(tmp_path):
+    files = {
+        "__init__.py": "from .a import A\n",
+        "a.py": "from .b import B\nA = 1\n",
+        "b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import A\n",
+        "c.py": "def later():\n    from . import d\n",
+        "d.py": "from .c import _helper\n",
+        "e.py": "from . import a\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+
+    assert import_cycles(import_graph(tmp_path, "pkg")) == [
+        ["pkg.a", "pkg.b"], ["pkg.c", "pkg.d"]]
+    assert private_imports(tmp_path, "pkg") == [("pkg.d", "pkg.c", "_helper")]
+

@@ -16,7 +16,7 @@ import pytest
 from botocore.config import Config  # noqa: E402
 from botocore.exceptions import ClientError  # noqa: E402
 
-from fuzzyaws.fakeaws.commands import plugin_output  # noqa: E402
+from fuzzyaws.fakeaws.runcommand.output import plugin_output  # noqa: E402
 
 if __package__:
     from .fakebin import FAKEBIN, TOOLS, fakebin_env, read_log

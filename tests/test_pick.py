@@ -54,7 +54,7 @@ def ids(cli, query):
 def test_fzf_multi_select_prints_ids(cli, term):
     run_pick(term, cli, "--picker", "fzf", "--multi", "web-")
     screen = term.wait_for(lambda s: "3/6" in s)
-    assert "6 resources · 1 accounts · 1 regions" in screen
+    assert "6 resources · 1 account · 1 region" in screen
     assert "arn:aws" not in screen  # the key column is hidden
     shown = [word for line in screen.splitlines() if "ec2 " in line  # left of the preview
              for word in line.split("│")[0].split() if word.startswith("i-")]
@@ -150,7 +150,7 @@ def test_missing_fzf_is_a_clear_error(cli):
 def test_preview_command(cli):
     key = cli("ls", "--keys", "--offline", "'db-0").stdout.strip()
     env = cli.env(PYTHONPROFILEIMPORTTIME="1")
-    shown = cli("preview", key, env=env)
+    shown = cli.process("preview", key, env=env)
     assert shown.returncode == 0
     assert "ec2  db-0" in shown.stdout and "Note  line1␊line2 `id`" in shown.stdout
     assert re.search(r"\nstate +running · SSM Online", shown.stdout)

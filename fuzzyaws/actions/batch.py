@@ -14,84 +14,80 @@ from __future__ import annotations
 import random
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-
-import botocore.exceptions as bex
 
 from fuzzyaws.actions.tunnel import ssm_reason
+from fuzzyaws.aws.errors import AwsError, Throttled, Unreachable
+from fuzzyaws.workers import Pool
 
 CHUNK = 50  # SendCommand's limit on InstanceIds
 TERMINAL = {"Success", "Failed", "TimedOut", "Cancelled", "Undeliverable", "Terminated",
             "DeliveryTimedOut", "ExecutionTimedOut"}
-THROTTLED = {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"}
 # How the SSM agent builds a plugin's Output in ListCommandInvocations (iohandler.go): stdout,
 # then this mark and stderr, cut to 2,500 characters with a mark where either was cut.
 ERROR_MARK = "\n----------ERROR-------\n"
 TRUNCATED = ("\n---Output truncated---", "\n---Error truncated----")
 
 
-@dataclass
 class Result:
-    record: dict
-    status: str = "Pending"
-    exit_code: "int | None" = None
-    stdout: str = ""
-    stderr: str = ""
-    truncated: bool = False
-    reason: str = ""  # why it was skipped or gave no result
+    """One host's outcome; filled in as the polls come back."""
+
+    def __init__(self, resource):
+        self.resource = resource
+        self.status = "Pending"
+        self.exit_code: "int | None" = None
+        self.stdout = self.stderr = ""
+        self.truncated = False
+        self.reason = ""  # why it was skipped or gave no result
 
     @property
     def ok(self) -> bool:
         return self.status == "Success"
 
     def to_dict(self) -> dict:
-        r = self.record
-        return {"id": r["id"], "name": r.get("name"), "account": r["account"], "region": r["region"],
+        r = self.resource
+        return {"id": r.id, "name": r.name, "account": r.account, "region": r.region,
                 "status": self.status, "exit_code": self.exit_code, "stdout": self.stdout,
                 "stderr": self.stderr, "truncated": self.truncated, "reason": self.reason or None}
 
 
-@dataclass
 class Command:
-    account: str
-    region: str
-    document: str
-    results: list  # Result per instance
-    comment: str
-    id: "str | None" = None
-    done: bool = False
+    """One SendCommand: up to CHUNK hosts of one account × region × document."""
+
+    def __init__(self, account: str, region: str, document: str, results: list, comment: str):
+        self.account, self.region, self.document = account, region, document
+        self.results = results
+        self.comment = comment
+        self.id: "str | None" = None
+        self.done = False
 
     def result(self, instance_id: str) -> "Result | None":
-        return next((r for r in self.results if r.record["id"] == instance_id), None)
+        return next((r for r in self.results if r.resource.id == instance_id), None)
 
 
-@dataclass
 class Batch:
-    aws: object
-    command: str  # the shell (or PowerShell) text to run
-    timeout: int = 120
-    concurrency: str = "50"
-    max_errors: str = "0"
-    progress: object = None  # callable(results) after each round
-    sleep: object = time.sleep
-    commands: list = field(default_factory=list)
-    results: list = field(default_factory=list)
+    def __init__(self, aws, command: str, timeout: int = 120, concurrency: str = "50",
+                 max_errors: str = "0", sleep=time.sleep):
+        self.aws = aws
+        self.command = command  # the shell (or PowerShell) text to run
+        self.timeout, self.concurrency, self.max_errors = timeout, concurrency, max_errors
+        self.progress = None  # callable(results) after each round
+        self.sleep = sleep
+        self.commands: list = []
+        self.results: list = []
 
-    def plan(self, records: list) -> list:
-        """A Result for every record (the skipped ones final already), and the Commands
+    def plan(self, resources: list) -> list:
+        """A Result for every resource (the skipped ones final already), and the Commands
         that will carry the rest. `run()` then fills the results in."""
         results, runnable = [], {}
-        for record in records:
-            result = Result(record)
+        for resource in resources:
+            result = Result(resource)
             results.append(result)
-            reason = ssm_reason(record)
+            reason = ssm_reason(resource)
             if reason:
                 result.status, result.reason = "Skipped", reason
                 continue
-            windows = "windows" in str((record.get("attrs") or {}).get("platform", "")).lower()
-            document = "AWS-RunPowerShellScript" if windows else "AWS-RunShellScript"
-            runnable.setdefault((record["account"], record["region"], document), []).append(result)
+            document = "AWS-RunPowerShellScript" if resource.windows else "AWS-RunShellScript"
+            runnable.setdefault((resource.account, resource.region, document), []).append(result)
         run_id = uuid.uuid4().hex[:12]
         for (account, region, document), group in sorted(runnable.items()):
             for start in range(0, len(group), CHUNK):
@@ -103,15 +99,18 @@ class Batch:
     def run(self) -> list:
         results = self.results
         deadline = time.monotonic() + self.timeout + 30  # + delivery and status settling
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(self._send, self.commands))
+        pool = Pool(8)
+        try:
+            pool.each([lambda c=c: self._send(c) for c in self.commands], _raise)
             delay = 1.0
             while not all(c.done for c in self.commands) and time.monotonic() < deadline:
                 self.sleep(delay)
-                list(pool.map(self._poll, [c for c in self.commands if not c.done]))
+                pool.each([lambda c=c: self._poll(c) for c in self.commands if not c.done], _raise)
                 if self.progress:
                     self.progress(results)
                 delay = min(5.0, delay * 1.5)
+        finally:
+            pool.cancel()  # queued work is dropped (Ctrl-C), idle threads end
         for result in results:
             if result.status not in TERMINAL and result.status != "Skipped":
                 result.status = "TimedOut"
@@ -120,10 +119,10 @@ class Batch:
 
     # -- AWS calls -------------------------------------------------------------------
     def _client(self, command: Command, retries: bool):
-        return self.aws.client(command.account, "ssm", command.region, retries=retries)
+        return self.aws.client(self.aws.target_of(command.account, command.region), "ssm", retries=retries)
 
     def _send(self, command: Command) -> None:
-        ids = [r.record["id"] for r in command.results]
+        ids = [r.resource.id for r in command.results]
         params = {"commands": [self.command], "executionTimeout": [str(self.timeout)]}
         for attempt in range(8):
             try:
@@ -133,17 +132,14 @@ class Batch:
                     MaxErrors=self.max_errors, TimeoutSeconds=max(30, self.timeout))
                 command.id = sent["Command"]["CommandId"]
                 return
-            except bex.ClientError as exc:
-                code = exc.response.get("Error", {}).get("Code", "")
-                status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-                if code not in THROTTLED and status < 500:
-                    return self._fail(command, f"SendCommand failed: {code}: "
-                                               f"{exc.response.get('Error', {}).get('Message', '')}")
-                if code not in THROTTLED and self._find_sent(command):
-                    return  # it did go through: never send it twice
-            except (bex.ConnectionError, bex.HTTPClientError):
+            except Throttled:
+                pass  # certainly refused: send it again
+            except AwsError as exc:
+                ambiguous = isinstance(exc, Unreachable) or (exc.http_status or 0) >= 500
+                if not ambiguous:
+                    return self._fail(command, f"SendCommand failed: {exc}")
                 if self._find_sent(command):
-                    return
+                    return  # it did go through: never send it twice
             self.sleep(min(20.0, 0.5 * 2 ** attempt) * random.uniform(0.5, 1.0))
         self._fail(command, "SendCommand kept failing (throttled or AWS errors); not sent")
 
@@ -157,7 +153,7 @@ class Batch:
                     if sent.get("Comment") == command.comment:
                         command.id = sent["CommandId"]
                         return True
-        except bex.ClientError:
+        except AwsError:
             pass
         return False
 
@@ -174,7 +170,7 @@ class Batch:
             pages = self._client(command, retries=True).get_paginator("list_command_invocations").paginate(
                 CommandId=command.id, Details=True, PaginationConfig={"PageSize": 50})
             invocations = [inv for page in pages for inv in page["CommandInvocations"]]
-        except bex.ClientError:
+        except AwsError:
             return  # retried by botocore already; try again next round
         for inv in invocations:
             result = command.result(inv.get("InstanceId"))
@@ -198,3 +194,7 @@ def _read_output(result: Result, invocation: dict) -> None:
     result.exit_code = None if code in (None, -1) else int(code)
     if result.status != "Success" and not result.reason:
         result.reason = invocation.get("StatusDetails") or plugin.get("StatusDetails") or ""
+
+
+def _raise(task) -> None:
+    task.get()  # a bug (or bad credentials) in a send or poll is not swallowed

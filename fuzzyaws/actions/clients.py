@@ -11,20 +11,20 @@ MYSQL = ("mysql", "mariadb", "aurora-mysql", "aurora")
 KEYVALUE = ("redis", "valkey")
 
 
-def client_tool(engine: str) -> str:
+def client_tool(engine: str, env: dict) -> str:
     if engine in POSTGRES:
         return "psql"
     if engine in MYSQL:
         return "mysql"
     if engine in KEYVALUE:
-        return "valkey-cli" if engine == "valkey" and shutil.which("valkey-cli") else "redis-cli"
+        return "valkey-cli" if engine == "valkey" and shutil.which("valkey-cli", path=env.get("PATH")) else "redis-cli"
     raise UsageError(f"no client for engine {engine or 'unknown'}: use `fuzzyaws tunnel` and your own")
 
 
-def client_argv(record: dict, tool: str, port: int, user: "str | None", token: "str | None",
-                extra: list) -> tuple:
+def client_argv(resource, tool: str, port: int, user: "str | None", token: "str | None",
+                extra) -> tuple:
     """(argv, env) for `tool` on localhost:port as `user`."""
-    attrs = record.get("attrs") or {}
+    attrs = resource.attrs
     env = {}
     if tool == "psql":
         argv = [tool, "-h", "localhost", "-p", str(port), "-d", attrs.get("database") or "postgres"]

@@ -5,52 +5,43 @@ the AWS CLI does (awscli/customizations/sessionmanager.py, ecs/executecommand.py
 
 RESPONSE is the StartSession response as JSON; with a plugin newer than 1.2.497.0 it is
 instead the name of an environment variable holding it, so that the session token does not
-show in `ps`. Both the argv and the environment are returned: the plugin is exec'd with them.
+show in `ps`. Both the argv and the environment are returned: the plugin is exec'd with
+them (App.become).
 """
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 
 RESPONSE_VAR = "AWS_SSM_START_SESSION_RESPONSE"
 ENV_SINCE = (1, 2, 497, 0)  # first plugin version that reads the response from the environment
 
 
-def become(argv: list, env: "dict | None" = None) -> int:
-    """Replace this process with `argv` (the plugin, ssh), as the AWS CLI hands the terminal
-    to session-manager-plugin."""
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.execvpe(argv[0], argv, {**os.environ, **(env or {})})
-    return 1  # not reached
-
-
-def reads_env(plugin: str) -> bool:
+def reads_env(plugin: str, env: dict) -> bool:
     try:
-        out = subprocess.run([plugin, "--version"], capture_output=True, text=True, timeout=10).stdout
+        out = subprocess.run([plugin, "--version"], capture_output=True, text=True, timeout=10,
+                             env=env).stdout
         return tuple(int(x) for x in out.strip().split(".")) > ENV_SINCE
     except (OSError, ValueError, subprocess.SubprocessError):
         return False
 
 
-def plugin_argv(plugin: str, response: dict, region: str, profile: str, parameters: dict,
+def plugin_argv(app, plugin: str, response: dict, region: str, profile: str, parameters: dict,
                 endpoint: str) -> tuple:
     """(argv, env) that hand a started session to the plugin."""
     response = json.dumps({k: v for k, v in response.items() if k != "ResponseMetadata"})
     env = {}
-    if reads_env(plugin):
+    if reads_env(plugin, app.env):
         env, response = {RESPONSE_VAR: response}, RESPONSE_VAR
     return [plugin, response, region, "StartSession", profile, json.dumps(parameters), endpoint], env
 
 
-def start(aws, record: dict, parameters: dict, plugin: str) -> tuple:
+def start(app, resource, parameters: dict, plugin: str) -> tuple:
     """Call ssm StartSession for `parameters` (Target, DocumentName, Parameters) in the
-    record's account and region; the plugin's (argv, env) to carry it."""
-    ssm = aws.client(record, "ssm")
+    resource's account and region; the plugin's (argv, env) to carry it."""
+    ssm = app.aws.client_for(resource, "ssm")
     response = ssm.start_session(**parameters)
-    return plugin_argv(plugin, response, record["region"], aws.profile(record), parameters,
+    return plugin_argv(app, plugin, response, resource.region, app.aws.profile(resource), parameters,
                        ssm.meta.endpoint_url)
 
 
@@ -78,13 +69,12 @@ def ssh_parameters(instance_id: str, port: int) -> dict:
             "Parameters": {"portNumber": [str(port)]}}
 
 
-def ecs_exec(aws, record: dict, container: str, runtime_id: str, command: str, plugin: str) -> tuple:
+def ecs_exec(app, task, container: str, runtime_id: str, command: str, plugin: str) -> tuple:
     """ecs ExecuteCommand, then the plugin with the SSM target ecs:CLUSTER_TASK_RUNTIMEID."""
-    ecs = aws.client(record, "ecs")
-    cluster = record["attrs"]["cluster"]
-    response = ecs.execute_command(cluster=cluster, task=record["key"], container=container,
+    ecs = app.aws.client_for(task, "ecs")
+    response = ecs.execute_command(cluster=task.cluster, task=task.key, container=container,
                                    command=command, interactive=True)
-    target = {"Target": f"ecs:{cluster}_{record['id']}_{runtime_id}"}
-    return plugin_argv(plugin, response["session"], record["region"], aws.profile(record), target,
+    target = {"Target": f"ecs:{task.cluster}_{task.id}_{runtime_id}"}
+    return plugin_argv(app, plugin, response["session"], task.region, app.aws.profile(task), target,
                        ecs.meta.endpoint_url)
 

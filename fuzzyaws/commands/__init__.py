@@ -1,1 +1,1 @@
-"""One module per subcommand, each with `run(args) -> exit status`."""
+"""One module per subcommand, each with `run(app, opts) -> ExitStatus`."""

@@ -1,32 +1,32 @@
-"""`fuzzyaws cache info|clear`."""
+"""`fuzzyaws cache info|clear`: what is cached (creating nothing), or empty it."""
 from __future__ import annotations
 
 import time
 
-from fuzzyaws import config
-from fuzzyaws.cache import Cache
-from fuzzyaws.status import OK
+from fuzzyaws.model import plural
+from fuzzyaws.status import ExitStatus
 
 
-def run(args) -> int:
-    settings = config.load(args)
-    cache = Cache(settings.cache_dir)
-    if args.cache_command == "clear":
-        cache.clear()
-        print(f"cleared {settings.cache_dir}")
-        return OK
+def run(app, opts) -> ExitStatus:
+    cache, settings, out = app.cache, app.settings, app.console.out
+    if opts.action == "clear":
+        if cache.exists():
+            cache.clear()
+        out(f"cleared {settings.cache_dir}\n")
+        return ExitStatus.OK
     now = time.time()
-    shards = [s for s in cache.shards(cache.shard_ids()).values() if s is not None]
-    print(f"cache:     {settings.cache_dir}")
-    print(f"size:      {cache.volume() / 1024:.0f} KiB")
-    print(f"ttl:       {settings.ttl:g}s")
-    print(f"shards:    {len(shards)} ({sum(s.count for s in shards)} resources, "
-          f"{sum(1 for s in shards if s.expired(settings.ttl, now))} expired, "
-          f"{sum(1 for s in shards if s.stale)} failed last refresh)")
+    shards = sorted(cache.shards().values(), key=lambda s: s.id)
+    expired = sum(1 for s in shards if s.expired(settings.ttl, now))
+    failed = sum(1 for s in shards if s.stale)
+    out(f"cache:     {settings.cache_dir}{'' if cache.exists() else ' (nothing cached yet)'}\n"
+        f"size:      {cache.volume() / 1024:.0f} KiB\n"
+        f"ttl:       {settings.ttl:g}s\n"
+        f"shards:    {len(shards)} ({plural(sum(s.count for s in shards), 'resource')}, "
+        f"{expired} expired, {failed} failed last refresh)\n")
     for s in shards:
-        age = s.age(now)
+        age = None if s.fetched is None else now - s.fetched
         state = "expired" if s.expired(settings.ttl, now) else "fresh"
         note = f"  last refresh failed: {s.error}" if s.stale else ""
-        print(f"  {s.id:<42} {s.count:>6} resources  "
-              f"{'never fetched' if age is None else f'{age:7.0f}s old'}  {state}{note}")
-    return OK
+        out(f"  {s.id:<42} {plural(s.count, 'resource'):>15}  "
+            f"{'never fetched' if age is None else f'{age:7.0f}s old'}  {state}{note}\n")
+    return ExitStatus.OK

@@ -18,24 +18,11 @@ below (the only module that imports shtab: parsing must stay light):
 """
 from __future__ import annotations
 
-import importlib.util
-import json
-import os
-import sys
-
 import shtab
 
+from fuzzyaws import regions
 from fuzzyaws.cli import build_parser
-from fuzzyaws.status import OK
-
-PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
-# when botocore's data is not found; `fuzzyaws completion` regenerates from it otherwise
-FALLBACK_REGIONS = (
-    "af-south-1 ap-east-1 ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-south-1 ap-south-2 "
-    "ap-southeast-1 ap-southeast-2 ap-southeast-3 ap-southeast-4 ca-central-1 ca-west-1 "
-    "eu-central-1 eu-central-2 eu-north-1 eu-south-1 eu-south-2 eu-west-1 eu-west-2 eu-west-3 "
-    "il-central-1 me-central-1 me-south-1 sa-east-1 us-east-1 us-east-2 us-west-1 us-west-2 "
-    "cn-north-1 cn-northwest-1 us-gov-east-1 us-gov-west-1").split()
+from fuzzyaws.status import ExitStatus
 
 # Profile names, one per line, from the AWS config and credentials files (POSIX sh + awk,
 # shared by the bash and zsh preambles). `file=...` operands tell awk which file it reads.
@@ -97,26 +84,12 @@ alias __fuzzyaws_complete_regions 'echo @REGIONS@'
 }
 
 
-def regions() -> list:
-    """`all` and the region names botocore's endpoints data knows (read, not imported)."""
-    try:
-        spec = importlib.util.find_spec("botocore")
-        path = os.path.join(list(spec.submodule_search_locations)[0], "data", "endpoints.json")
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-        names = sorted({r for p in data["partitions"] if p.get("partition") in PARTITIONS
-                        for r in p.get("regions", {})})
-    except (AttributeError, IndexError, KeyError, TypeError, OSError, ValueError):
-        names = []
-    return ["all"] + (names or sorted(FALLBACK_REGIONS))
-
-
 def script(shell: str) -> str:
     """The completion script for `shell` (bash, zsh or tcsh)."""
-    preamble = PREAMBLE[shell].replace("@REGIONS@", " ".join(regions()))
+    preamble = PREAMBLE[shell].replace("@REGIONS@", " ".join(["all"] + regions.known()))
     return shtab.complete(build_parser(), shell=shell, preamble=preamble)
 
 
-def run(args) -> int:
-    sys.stdout.write(script(args.shell))
-    return OK
+def run(app, opts) -> ExitStatus:
+    app.console.out(script(opts.shell))
+    return ExitStatus.OK

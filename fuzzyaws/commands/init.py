@@ -13,13 +13,11 @@ shell's own key notation (e.g. '^X^A' for zsh).
 """
 from __future__ import annotations
 
-import os
 import re
 import shlex
-import sys
 from importlib import resources
 
-from fuzzyaws.status import OK, UsageError
+from fuzzyaws.status import ExitStatus, UsageError
 
 MARKER = "# fuzzyaws-bind:"
 # the binding line's key in each shipped script, as the shell spells it (quoted)
@@ -69,8 +67,7 @@ def render(shell: str, key: "str | None" = None, bind: bool = True) -> str:
     return head + block
 
 
-def run(args, env=None) -> int:
-    env = os.environ if env is None else env
-    bind = not args.no_bind and env.get("FUZZYAWS_NO_BIND", "") in ("", "0")
-    sys.stdout.write(render(args.shell, args.key, bind))
-    return OK
+def run(app, opts) -> ExitStatus:
+    bind = not opts.no_bind and app.env.get("FUZZYAWS_NO_BIND", "") in ("", "0")
+    app.console.out(render(opts.shell, opts.key, bind))
+    return ExitStatus.OK

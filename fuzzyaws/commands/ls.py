@@ -1,32 +1,49 @@
 """`fuzzyaws ls [QUERY]`: the inventory as lines, JSON or ARNs, filtered like `fzf --filter`."""
 from __future__ import annotations
 
-import json
-import sys
-
-from fuzzyaws import config
-from fuzzyaws.cache import Cache
 from fuzzyaws.inventory.load import load
-from fuzzyaws.match import filter_lines
-from fuzzyaws.status import NO_MATCH, OK
+from fuzzyaws.status import ExitStatus
 
 
-def run(args) -> int:
-    settings = config.load(args)
-    inventory = load(settings, Cache(settings.cache_dir), offline=args.offline, kinds=args.kind)
+def run(app, opts) -> ExitStatus:
+    read = ("lines", "keys") if opts.output == "keys" else ("lines",)
+    inventory = load(app, offline=opts.offline, kinds=opts.kinds, read=read)
+    if not inventory.shards and opts.offline:
+        app.console.warn("nothing cached for these settings yet: run `fuzzyaws refresh`")
+        return ExitStatus.NO_MATCH
     lines = inventory.lines()
-    query = " ".join(args.query)
-    keep = filter_lines(query, lines) if query.strip() else range(len(lines))
-    if not keep:
-        return NO_MATCH
-    if args.json:
-        records = inventory.records()
-        out = json.dumps([{**records[i], "line": lines[i]} for i in keep], ensure_ascii=False, indent=1)
-    elif args.keys:
-        keys = inventory.keys()
-        out = "\n".join(keys[i] for i in keep)
+    if opts.query.strip():
+        from fuzzyaws.match import filter_lines
+        keep = filter_lines(opts.query, lines)
     else:
-        out = "\n".join(lines[i] for i in keep)
-    sys.stdout.write(out + "\n")
-    sys.stdout.flush()
-    return OK
+        keep = range(len(lines))
+    if not keep:
+        return ExitStatus.NO_MATCH
+    out = app.console.out
+    if opts.output == "json":
+        _json(app, inventory, lines, set(keep))
+    elif opts.output == "keys":
+        keys = inventory.keys()
+        out("".join(keys[i] + "\n" for i in keep))
+    else:
+        out("".join(lines[i] + "\n" for i in keep))
+    return ExitStatus.OK
+
+
+def _json(app, inventory, lines, keep: set) -> None:
+    """A JSON array of the full records (each with its line), streamed shard by shard.
+    Where stdout cannot carry every character (LC_ALL=C), non-ASCII is \\u-escaped: the
+    JSON stays lossless."""
+    import json
+    ascii_only = not app.console.utf8
+    out = app.console.out
+    out("[")
+    first, i = True, 0
+    for shard in inventory.shards:
+        for record in app.cache.records(shard.id, shard):
+            if i in keep:
+                record["line"] = lines[i]
+                out(("\n" if first else ",\n") + json.dumps(record, ensure_ascii=ascii_only, indent=1))
+                first = False
+            i += 1
+    out("\n]\n")

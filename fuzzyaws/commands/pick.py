@@ -2,38 +2,30 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 
-from fuzzyaws import config
-from fuzzyaws.cache import Cache
 from fuzzyaws.model import clean
 from fuzzyaws.pickers import items
-from fuzzyaws.selection import current, header, interactive, ordered
-from fuzzyaws.status import ABORTED, NO_MATCH, OK
+from fuzzyaws.selection import current, interactive, listing
+from fuzzyaws.status import ExitStatus
 
 
-def run(args) -> int:
-    settings = config.load(args)
-    cache = Cache(settings.cache_dir)
-    inventory, stale = current(settings, cache, args.kind, offline=args.offline, wait=args.list)
-    if args.list:  # what the picker reads: fzf's reload runs this
-        now = time.time()
-        keys, lines = ordered(inventory, cache, now)
-        sys.stdout.write("\n".join(items(header(inventory, now, False), keys, lines)) + "\n")
-        return OK
-    chosen = interactive(args, settings, cache, inventory, stale,
-                         query=args.query_option or " ".join(args.query), multi=args.multi,
-                         kinds=args.kind, fullscreen=args.fullscreen)
+def run(app, opts) -> ExitStatus:
+    inventory, stale = current(app, opts.kinds, offline=opts.offline, wait=opts.list)
+    if opts.list:  # what the picker reads: fzf's reload runs this
+        app.console.out("\n".join(items(listing(app, inventory, time.time()))) + "\n")
+        return ExitStatus.OK
+    chosen = interactive(app, inventory, stale, query=opts.query, multi=opts.multi, kinds=opts.kinds,
+                         picker=opts.picker, fullscreen=opts.fullscreen)
     if chosen is None:
-        return ABORTED
+        return ExitStatus.ABORTED
     if not chosen:
-        return NO_MATCH
-    records = [cache.find(key)[1] or {"key": key} for key in chosen]
-    if args.print == "json":
-        sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
+        return ExitStatus.NO_MATCH
+    found = [app.cache.find(key)[1] or {"key": key} for key in chosen]
+    if opts.print == "json":
+        app.console.out(json.dumps(found, ensure_ascii=not app.console.utf8, indent=1) + "\n")
     else:
-        field = {"arn": "key"}.get(args.print, args.print)
+        field = {"arn": "key"}.get(opts.print, opts.print)
         # names are AWS text: one per line, nothing that could drive the terminal
-        sys.stdout.write("".join(clean(r.get(field, "")) + "\n" for r in records))
-    return OK
+        app.console.out("".join(clean(r.get(field, "")) + "\n" for r in found))
+    return ExitStatus.OK

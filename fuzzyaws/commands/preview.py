@@ -1,21 +1,17 @@
 """`fuzzyaws preview KEY`: the preview pane's text, from the cache only. fzf runs it on every
-cursor move, so it reads the one shard the ARN names and parses the one record."""
+cursor move, so it reads the keys of the shards the ARN can be in and parses one record."""
 from __future__ import annotations
 
-import sys
 import time
 
-from fuzzyaws import config
-from fuzzyaws.cache import Cache
-from fuzzyaws.preview import render
-from fuzzyaws.status import NO_MATCH, OK
+from fuzzyaws.model import Resource
+from fuzzyaws.status import ExitStatus, Failed
 
 
-def run(args) -> int:
-    settings = config.load(args)
-    shard, record = Cache(settings.cache_dir).find(args.key)
+def run(app, opts) -> ExitStatus:
+    from fuzzyaws.preview import render
+    shard, record = app.cache.find(opts.key)
     if record is None:
-        print(f"fuzzyaws: {args.key} is not in the cache (fuzzyaws refresh?)", file=sys.stderr)
-        return NO_MATCH
-    sys.stdout.write(render(record, shard.fetched, time.time(), shard.error) + "\n")
-    return OK
+        raise Failed(f"{opts.key} is not in the cache (fuzzyaws refresh?)")
+    app.console.out(render(Resource.from_dict(record), shard.fetched, time.time(), shard.error) + "\n")
+    return ExitStatus.OK

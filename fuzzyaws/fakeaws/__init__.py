@@ -8,15 +8,16 @@ else in fuzzyaws imports it.
 """
 
 from .accounts import DEFAULT_ACCOUNT
-from .commands import Commands, SentCommand
 from .errors import AwsError
 from .faults import Fault, Faults
 from .fleet import Fleet
-from .local import LocalRequest, local
+from .local import LocalHandler, LocalRequest
 from .proxy import Call
+from .runcommand.commands import Commands, SentCommand
 from .server import DEFAULT_REGION, FakeAWS
-from .sessions import SessionRecord, Sessions
-from .ssm import SsmSettings
+from .session_records import SessionRecord, Sessions
+from .ssm_settings import SsmSettings
+from .state import State
 
 __all__ = [
     "DEFAULT_ACCOUNT",
@@ -28,10 +29,11 @@ __all__ = [
     "Fault",
     "Faults",
     "Fleet",
+    "LocalHandler",
     "LocalRequest",
     "SentCommand",
     "SessionRecord",
     "Sessions",
     "SsmSettings",
-    "local",
+    "State",
 ]

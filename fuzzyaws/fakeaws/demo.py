@@ -6,10 +6,7 @@ ConnectionLost hosts, a tag full of shell metacharacters), all decided by one se
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from .fleet import Fleet
+from typing import Any
 
 PROD, NONPROD = "111111111111", "222222222222"
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
@@ -71,7 +68,9 @@ def _group(fleet, summary, account, region, env, service, role, count, rng, **kw
     return ids
 
 
-def build(fleet: Fleet, seed: int = 0) -> dict[str, Any]:
+def build(fleet, seed: int = 0) -> dict[str, Any]:
+    """Seed the demo into `fleet`, a fleet.Fleet (not imported: fleet.py imports this
+    module for Fleet.demo). Returns the summary Fleet.demo documents."""
     rng = random.Random(seed)
     summary: dict[str, Any] = {
         "accounts": dict(ACCOUNT_NAMES),

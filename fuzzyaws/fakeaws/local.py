@@ -1,35 +1,31 @@
-"""Operations the proxy answers itself because moto lacks them.
+"""The contract of operations the proxy answers itself because moto lacks them.
 
-A handler is a function of one LocalRequest, registered under (service, operation):
-
-    @local("ssm", "DescribeInstanceInformation")
-    def describe_instance_information(req): return {...}
-
-It returns the response body as a dict (JSON protocol; datetimes become epoch
-seconds as on the wire) or raises errors.AwsError. Each FakeAWS copies HANDLERS
-into its own ``local_handlers`` dict, so a test may add or replace one in place
-(``FakeAWS.reset`` puts the stock handlers back).
+A handler is a function of one LocalRequest. It returns the response body as a dict
+(JSON protocol; datetimes become epoch seconds as on the wire) or raises
+errors.AwsError. Each handler module lists its handlers in a ``HANDLERS`` table keyed
+by (service, operation); stock_handlers.py merges those tables, and each FakeAWS
+serves a copy of the merge as ``aws.local_handlers``, which a test may change in
+place (``FakeAWS.reset`` puts the stock handlers back).
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .identify import RequestInfo
-
-if TYPE_CHECKING:
-    from .server import FakeAWS
+from .state import State
 
 
 @dataclass
 class LocalRequest:
     info: RequestInfo
     params: dict[str, Any]
-    aws: FakeAWS
+    state: State
 
     def ec2_backend(self):
         """moto's in-process EC2 state for the caller's account and region."""
@@ -37,18 +33,15 @@ class LocalRequest:
 
         return ec2_backends[self.info.account][self.info.region]
 
+    def ecs_backend(self):
+        """moto's in-process ECS state for the caller's account and region."""
+        from moto.ecs.models import ecs_backends
+
+        return ecs_backends[self.info.account][self.info.region]
+
 
 LocalHandler = Callable[[LocalRequest], dict]
-
-HANDLERS: dict[tuple[str, str], LocalHandler] = {}
-
-
-def local(service: str, operation: str):
-    def register(fn: LocalHandler) -> LocalHandler:
-        HANDLERS[(service, operation)] = fn
-        return fn
-
-    return register
+HandlerTable = dict[tuple[str, str], LocalHandler]
 
 
 def _wire(value: Any):
@@ -58,8 +51,6 @@ def _wire(value: Any):
 
 
 def json_response(body: dict, json_version: str = "1.1") -> tuple[int, list, bytes]:
-    import uuid
-
     data = json.dumps(body, default=_wire).encode()
     headers = [
         ("Content-Type", f"application/x-amz-json-{json_version}"),

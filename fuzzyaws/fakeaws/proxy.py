@@ -2,7 +2,8 @@
 
 Every request is identified (identify.py), checked against the fault table
 (faults.py), answered by a local handler when moto lacks the operation (local.py,
-ssm.py), and otherwise relayed unchanged to moto; the response goes back as is.
+stock_handlers.py), and otherwise relayed unchanged to moto; the response goes back
+as is.
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 from urllib.parse import parse_qs
 
 from .errors import AwsError, render_error
-from .faults import Faults
 from .identify import RequestInfo, identify
-from .local import LocalHandler, LocalRequest, json_response
+from .local import HandlerTable, LocalHandler, LocalRequest, json_response
+from .state import State
 
 _HOP_BY_HOP = {
     "connection",
@@ -55,10 +55,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    faults: Faults
+    state: State  # its faults apply here; handlers get all of it
     calls: list[Call]
-    handlers: dict[tuple[str, str], LocalHandler]
-    context: Any  # handed to local handlers as LocalRequest.aws
+    handlers: HandlerTable
     upstream: tuple[str, int]
     generation: int = 0  # bumped by FakeAWS.reset
 
@@ -102,7 +101,7 @@ class _Handler(BaseHTTPRequestHandler):
         fault = None
         local = False
         if not internal and info.service:
-            delay, fault = self.server.faults.evaluate(info)
+            delay, fault = self.server.state.faults.evaluate(info)
             if delay:
                 time.sleep(delay)
         handler = self.server.handlers.get((info.service or "", info.operation or ""))
@@ -150,7 +149,7 @@ class _Handler(BaseHTTPRequestHandler):
                 params = json.loads(body or b"{}")
             else:
                 params = {k: v[0] for k, v in parse_qs(body.decode()).items()}
-            result = handler(LocalRequest(info=info, params=params, aws=self.server.context))
+            result = handler(LocalRequest(info=info, params=params, state=self.server.state))
             return json_response(result, info.json_version)
         except AwsError as err:
             code, message, status = err.code, err.message, err.status
@@ -203,19 +202,17 @@ class Proxy:
         self,
         upstream: tuple[str, int],
         *,
-        faults: Faults,
+        state: State,
         calls: list[Call],
-        handlers: dict[tuple[str, str], LocalHandler],
-        context: Any,
+        handlers: HandlerTable,
         host: str = "127.0.0.1",
         port: int = 0,
     ) -> None:
         self._server = _Server((host, port), _Handler)
         self._server.upstream = upstream
-        self._server.faults = faults
+        self._server.state = state
         self._server.calls = calls
         self._server.handlers = handlers
-        self._server.context = context
         self._thread: threading.Thread | None = None
 
     @property

@@ -21,16 +21,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from . import commands as _commands  # noqa: F401 - registers Run Command handlers
-from . import sessions as _sessions  # noqa: F401 - registers StartSession, ExecuteCommand
-from . import ssm as _ssm  # noqa: F401 - registers the SSM local handlers
 from .accounts import DEFAULT_ACCOUNT, register
-from .commands import Commands
 from .faults import Faults
-from .local import HANDLERS, LocalHandler
 from .proxy import Call, Proxy
-from .sessions import Sessions
-from .ssm import SsmSettings
+from .runcommand.commands import Commands
+from .session_records import Sessions
+from .ssm_settings import SsmSettings
+from .state import State
+from .stock_handlers import stock_handlers
 
 DEFAULT_REGION = "us-east-1"
 
@@ -79,12 +77,9 @@ class FakeAWS:
         self.host = host
         self.port = port
         self.moto_port = moto_port
-        self.faults = Faults()
+        self.state = State()  # what the handlers see; tests reach it through the properties
         self.calls: list[Call] = []
-        self.ssm = SsmSettings()
-        self.commands = Commands()  # Run Command outcomes and the record of sends
-        self.sessions = Sessions()  # StartSession / ECS ExecuteCommand record
-        self.local_handlers: dict[tuple[str, str], LocalHandler] = dict(HANDLERS)
+        self.local_handlers = stock_handlers()
         self._accounts: set[str] = set()
         self._moto = None
         self._proxy: Proxy | None = None
@@ -105,10 +100,9 @@ class FakeAWS:
         self._moto.start()
         self._proxy = Proxy(
             self._moto.get_host_and_port(),
-            faults=self.faults,
+            state=self.state,
             calls=self.calls,
             handlers=self.local_handlers,
-            context=self,
             host=self.host,
             port=self.port,
         )
@@ -134,6 +128,28 @@ class FakeAWS:
     def __exit__(self, *exc) -> None:
         self.stop()
 
+    # -- what tests set and inspect (the handlers' State) -------------------------
+
+    @property
+    def faults(self) -> Faults:
+        return self.state.faults
+
+    @property
+    def ssm(self) -> SsmSettings:
+        return self.state.ssm
+
+    @property
+    def commands(self) -> Commands:
+        """Run Command outcomes and the record of sends (runcommand/commands.py)."""
+        return self.state.commands
+
+    @property
+    def sessions(self) -> Sessions:
+        """The record of StartSession / ECS ExecuteCommand calls."""
+        return self.state.sessions
+
+    # -- endpoints and reset -------------------------------------------------------
+
     @property
     def endpoint(self) -> str:
         """The proxy's URL: what clients use as AWS_ENDPOINT_URL."""
@@ -155,14 +171,11 @@ class FakeAWS:
         req = urllib.request.Request(self.moto_endpoint + "/moto-api/reset", method="POST")
         with urllib.request.urlopen(req, timeout=60):
             pass
-        self.faults.clear()
+        self.state.clear()
         self.calls.clear()
-        self.ssm.clear()
-        self.commands.clear()
-        self.sessions.clear()
         # in place: the proxy holds this very dict
         self.local_handlers.clear()
-        self.local_handlers.update(HANDLERS)
+        self.local_handlers.update(stock_handlers())
         self._after_reset()
 
     def _after_reset(self) -> None:

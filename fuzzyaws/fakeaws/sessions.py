@@ -3,9 +3,9 @@ TerminateSession and ecs ExecuteCommand (moto has none of them; every other ECS
 operation still goes to moto).
 
 Nothing is streamed: these return the real response shapes (a session id, a token,
-a wss:// StreamUrl) and record the call in ``aws.sessions.records``, so a test can
-check what the code under test asked for and then what it handed to the
-session-manager-plugin (tests/fakebin records that side).
+a wss:// StreamUrl) and record the call in ``aws.sessions.records``
+(session_records.py), so a test can check what the code under test asked for and
+then what it handed to the session-manager-plugin (tests/fakebin records that side).
 
 StartSession
 - Target an EC2 instance id: it must exist in the caller's account and region, be
@@ -47,14 +47,13 @@ from __future__ import annotations
 
 import base64
 import secrets
-import threading
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from .accounts import USER_NAME
 from .errors import AwsError
-from .local import LocalRequest, local
+from .local import HandlerTable, LocalRequest
+from .session_records import SessionRecord
 
 DEFAULT_DOCUMENT = "SSM-SessionManagerRunShell"
 REQUIRED = object()
@@ -81,54 +80,6 @@ EXEC_NOT_ENABLED = (
 )
 
 
-@dataclass
-class SessionRecord:
-    """One StartSession (kind "ssm") or ECS ExecuteCommand (kind "ecs")."""
-
-    kind: str
-    time: float
-    account: str
-    region: str
-    session_id: str
-    target: str  # instance id, "ecs:..." target, or the ECS task ARN
-    document: str | None = None  # ssm: the effective document name
-    parameters: dict[str, list[str]] = field(default_factory=dict)  # ssm: as sent
-    reason: str | None = None
-    cluster: str | None = None  # ecs: cluster ARN
-    container: str | None = None  # ecs: container name
-    command: str | None = None  # ecs
-    interactive: bool | None = None  # ecs
-    terminated_at: float | None = None
-
-
-class Sessions:
-    """The record of sessions started through the proxy. Thread-safe."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.records: list[SessionRecord] = []
-
-    def add(self, record: SessionRecord) -> None:
-        with self._lock:
-            self.records.append(record)
-
-    def get(self, session_id: str) -> SessionRecord | None:
-        with self._lock:
-            return next((r for r in self.records if r.session_id == session_id), None)
-
-    def of_kind(self, kind: str) -> list[SessionRecord]:
-        with self._lock:
-            return [r for r in self.records if r.kind == kind]
-
-    def active(self) -> list[SessionRecord]:
-        with self._lock:
-            return [r for r in self.records if r.terminated_at is None]
-
-    def clear(self) -> None:
-        with self._lock:
-            self.records.clear()
-
-
 def _token_value() -> str:
     return "AAEAA" + base64.b64encode(b"fakeaws-session-token:" + secrets.token_bytes(96)).decode()
 
@@ -138,12 +89,6 @@ def _stream_url(region: str, session_id: str) -> str:
         f"wss://ssmmessages.{region}.amazonaws.com/v1/data-channel/{session_id}"
         "?role=publish_subscribe"
     )
-
-
-def _ecs_backend(req: LocalRequest):
-    from moto.ecs.models import ecs_backends
-
-    return ecs_backends[req.info.account][req.info.region]
 
 
 def _exec_ready(task, container) -> bool:
@@ -161,7 +106,7 @@ def _ecs_target_connected(req: LocalRequest, target: str) -> bool:
         cluster_name, task_id, runtime_id = target[len("ecs:") :].rsplit("_", 2)
     except ValueError:
         return False
-    tasks = _ecs_backend(req).tasks.get(cluster_name, {})
+    tasks = req.ecs_backend().tasks.get(cluster_name, {})
     for arn, task in tasks.items():
         if arn.rsplit("/", 1)[-1] != task_id:
             continue
@@ -175,7 +120,7 @@ def _instance_connected(req: LocalRequest, target: str) -> bool:
     instance = next((i for i in req.ec2_backend().all_instances() if i.id == target), None)
     if instance is None or instance.state != "running":
         return False
-    settings = req.aws.ssm.get(target)
+    settings = req.state.ssm.get(target)
     return bool(settings["managed"]) and settings["ping_status"] == "Online"
 
 
@@ -203,7 +148,6 @@ def _check_parameters(document: str, parameters: dict[str, list[str]]) -> None:
             )
 
 
-@local("ssm", "StartSession")
 def start_session(req: LocalRequest) -> dict:
     params = req.params
     target = params.get("Target") or ""
@@ -219,7 +163,7 @@ def start_session(req: LocalRequest) -> dict:
     if not connected:
         raise AwsError("TargetNotConnected", f"{target} is not connected.")
     session_id = f"{USER_NAME}-{secrets.token_hex(9)[:17]}"
-    req.aws.sessions.add(
+    req.state.sessions.add(
         SessionRecord(
             kind="ssm",
             time=time.time(),
@@ -239,10 +183,9 @@ def start_session(req: LocalRequest) -> dict:
     }
 
 
-@local("ssm", "TerminateSession")
 def terminate_session(req: LocalRequest) -> dict:
     session_id = req.params.get("SessionId") or ""
-    record = req.aws.sessions.get(session_id)
+    record = req.state.sessions.get(session_id)
     if record is not None and record.terminated_at is None:
         record.terminated_at = time.time()
     return {"SessionId": session_id}
@@ -252,20 +195,19 @@ def _find_task(req: LocalRequest, cluster_name: str, task: str):
     task_id = task.rsplit("/", 1)[-1]
     if len(task_id) not in (32, 36):
         raise AwsError("InvalidParameterException", "task length should be one of [32,36]")
-    for arn, candidate in _ecs_backend(req).tasks.get(cluster_name, {}).items():
+    for arn, candidate in req.ecs_backend().tasks.get(cluster_name, {}).items():
         if arn == task or arn.rsplit("/", 1)[-1] == task_id:
             return candidate
     raise AwsError("InvalidParameterException", "The referenced task was not found.")
 
 
-@local("ecs", "ExecuteCommand")
 def execute_command(req: LocalRequest) -> dict:
     params = req.params
     for name in ("command", "task"):
         if not params.get(name):
             raise AwsError("InvalidParameterException", f"{name} can not be blank.")
     cluster_name = (params.get("cluster") or "default").rsplit("/", 1)[-1]
-    cluster = _ecs_backend(req).clusters.get(cluster_name)
+    cluster = req.ecs_backend().clusters.get(cluster_name)
     if cluster is None:
         raise AwsError("ClusterNotFoundException", "Cluster not found.")
     task = _find_task(req, cluster_name, params["task"])
@@ -291,7 +233,7 @@ def execute_command(req: LocalRequest) -> dict:
     if not _exec_ready(task, container):
         raise AwsError("InvalidParameterException", EXEC_NOT_ENABLED)
     session_id = f"ecs-execute-command-{secrets.token_hex(9)[:17]}"
-    req.aws.sessions.add(
+    req.state.sessions.add(
         SessionRecord(
             kind="ecs",
             time=time.time(),
@@ -317,3 +259,10 @@ def execute_command(req: LocalRequest) -> dict:
         },
         "taskArn": task.task_arn,
     }
+
+
+HANDLERS: HandlerTable = {
+    ("ssm", "StartSession"): start_session,
+    ("ssm", "TerminateSession"): terminate_session,
+    ("ecs", "ExecuteCommand"): execute_command,
+}

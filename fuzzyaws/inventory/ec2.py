@@ -1,22 +1,42 @@
-"""EC2 instances (every state but terminated), with the SSM agent status merged in."""
+"""EC2 instances (every state but terminated), with the SSM agent status merged in.
+
+If the SSM listing fails, the instances are still stored, each with the SSM status it had
+before, marked unknown (`ssm_unknown`: why), so that `run` and `connect` can say why
+instead of calling healthy hosts unmanaged.
+"""
 from __future__ import annotations
 
+from fuzzyaws.aws.errors import AwsError
 from fuzzyaws.inventory import ssm
-from fuzzyaws.inventory.concurrent import gather
 from fuzzyaws.model import Resource, partition, tag_dict
 
 LIVE_STATES = ["pending", "running", "stopping", "stopped", "shutting-down"]
+SSM_ATTRS = ("ssm_ping", "ssm_agent", "ssm_platform")
 
 
-def collect(client, account: str, region: str, page_size: int, warn) -> list:
+def collect(fetch) -> list:
     def instances():
-        pages = client("ec2").get_paginator("describe_instances").paginate(
+        pages = fetch.client("ec2").get_paginator("describe_instances").paginate(
             Filters=[{"Name": "instance-state-name", "Values": LIVE_STATES}],
-            PaginationConfig={"PageSize": min(page_size, 1000)})
+            PaginationConfig={"PageSize": min(fetch.page_size, 1000)})
         return [i for page in pages for r in page["Reservations"] for i in r["Instances"]]
 
-    instances, agents = gather(instances, lambda: ssm.agents(client, page_size, warn))
-    return [_resource(i, account, region, agents.get(i["InstanceId"])) for i in instances]
+    def agents():
+        try:
+            return ssm.agents(fetch)
+        except AwsError as exc:  # the instances are worth having without it
+            return exc
+
+    instances, agents = fetch.gather(instances, agents)
+    if isinstance(agents, AwsError):
+        unknown = f"SSM status unknown: {agents.cause}"
+        fetch.partial(unknown)
+        before = {r.id: r.attrs for r in fetch.previous()}
+        return [_resource(i, fetch.account, fetch.region,
+                          {**{k: v for k, v in before.get(i["InstanceId"], {}).items() if k in SSM_ATTRS},
+                           "ssm_unknown": unknown})
+                for i in instances]
+    return [_resource(i, fetch.account, fetch.region, agents.get(i["InstanceId"])) for i in instances]
 
 
 def _resource(inst: dict, account: str, region: str, agent: "dict | None") -> Resource:

@@ -1,13 +1,13 @@
 """Running ECS tasks of every cluster, with their containers and tags."""
 from __future__ import annotations
 
-from fuzzyaws.inventory.concurrent import gather
 from fuzzyaws.model import Resource, tag_dict
 
 
-def collect(client, account: str, region: str, page_size: int, warn) -> list:
-    ecs = client("ecs")
-    size = max(10, min(page_size, 100))
+def collect(fetch) -> list:
+    ecs = fetch.client("ecs")
+    account, region = fetch.account, fetch.region
+    size = max(10, min(fetch.page_size, 100))
     clusters = [arn for page in ecs.get_paginator("list_clusters").paginate(PaginationConfig={"PageSize": size})
                 for arn in page["clusterArns"]]
 
@@ -21,7 +21,7 @@ def collect(client, account: str, region: str, page_size: int, warn) -> list:
             found += [_task(t, account, region) for t in described["tasks"]]
         return found
 
-    return [r for found in gather(*[lambda c=c: tasks(c) for c in clusters]) for r in found]
+    return [r for found in fetch.gather(*[lambda c=c: tasks(c) for c in clusters]) for r in found]
 
 
 def _task(t: dict, account: str, region: str) -> Resource:

@@ -2,14 +2,14 @@
 (which, unlike RDS, ElastiCache only returns one resource per call)."""
 from __future__ import annotations
 
-from fuzzyaws.inventory.concurrent import gather
 from fuzzyaws.model import Resource, partition, tag_dict
 
 
-def collect(client, account: str, region: str, page_size: int, warn) -> list:
-    ec = client("elasticache")
-    config = {"PageSize": max(20, min(page_size, 100))}
-    groups, clusters = gather(
+def collect(fetch) -> list:
+    ec = fetch.client("elasticache")
+    account, region = fetch.account, fetch.region
+    config = {"PageSize": max(20, min(fetch.page_size, 100))}
+    groups, clusters = fetch.gather(
         lambda: [g for page in ec.get_paginator("describe_replication_groups").paginate(PaginationConfig=config)
                  for g in page["ReplicationGroups"]],
         lambda: [c for page in ec.get_paginator("describe_cache_clusters").paginate(
@@ -18,12 +18,12 @@ def collect(client, account: str, region: str, page_size: int, warn) -> list:
     engines = {c.get("ReplicationGroupId"): c.get("Engine") for c in clusters}
     resources = [_group(g, account, region, engines.get(g["ReplicationGroupId"])) for g in groups]
     resources += [_cluster(c, account, region) for c in clusters if not c.get("ReplicationGroupId")]
-    return gather(*[lambda r=r: _with_tags(ec, r) for r in resources])
+    return fetch.gather(*[lambda r=r: _with_tags(ec, r) for r in resources])
 
 
 def _with_tags(ec, r: Resource) -> Resource:
     tags = tag_dict(ec.list_tags_for_resource(ResourceName=r.key).get("TagList"))
-    return Resource(**{**r.to_dict(), "tags": tags, "name": tags.get("Name") or r.name})
+    return r.replace(tags=tags, name=tags.get("Name") or r.name)
 
 
 def _hostport(endpoint: "dict | None") -> str:

@@ -1,38 +1,52 @@
 """Reading the inventory for `ls`, `pick` and `preview`: the warm path.
 
-With every shard fresh in the cache this is a few reads of ready-made strings and never
-imports boto3. Only when the plan (which accounts and regions the settings mean) is
-unknown, or shards are missing or expired, does it import the collector.
+With every shard fresh this is one read of ready-made strings, and never imports boto3.
+Only when the plan (which accounts and regions the settings mean) is unknown, or shards
+are missing or expired, does it import the collector. Offline, it serves what is cached
+of the accounts, regions and kinds the settings name, however old.
 """
 from __future__ import annotations
 
 import json
 import os
 import time
-from dataclasses import dataclass
 
-from fuzzyaws.cache import Cache, shard_id
+from fuzzyaws import KINDS
+from fuzzyaws.cache import parse_shard, shard_id
 
 # The environment that decides which accounts and regions boto3 would reach.
 _SCOPE_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
               "AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID")
-_SCOPE_FILES = ("AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE")
+_SCOPE_FILES = {"AWS_CONFIG_FILE": "config", "AWS_SHARED_CREDENTIALS_FILE": "credentials"}
 
 
-@dataclass
 class Inventory:
-    shards: list  # Shard objects, in plan order
-    missing: int = 0  # planned shards never fetched (or no plan at all: -1)
-    expired: int = 0  # shards served although older than the TTL (offline)
+    """The shards a command covers, in order, and their values read in one go."""
+
+    def __init__(self, shards: list, values: dict, missing: int = 0, expired: int = 0):
+        self.shards = shards  # Shard, in plan order (those cached)
+        self._values = values  # {prefix: {shard id: str}}
+        self.missing = missing  # planned shards never fetched (-1: no plan at all)
+        self.expired = expired  # shards served although older than the TTL
+
+    def _rows(self, prefix: str) -> list:
+        values = self._values[prefix]
+        out = []
+        for shard in self.shards:
+            text = values.get(shard.id) if shard.count else None
+            if text:
+                out.extend(text.split("\n"))
+        return out
 
     def lines(self) -> list:
-        return [line for s in self.shards for line in s.line_list()]
+        return self._rows("lines")
 
     def keys(self) -> list:
-        return [key for s in self.shards for key in s.key_list()]
+        return self._rows("keys")
 
-    def records(self) -> list:
-        return [rec for s in self.shards for rec in s.record_list()]
+    @property
+    def count(self) -> int:
+        return sum(s.count for s in self.shards)
 
     def oldest(self) -> "float | None":
         times = [s.fetched for s in self.shards if s.fetched]
@@ -45,12 +59,17 @@ def plan_key(settings) -> str:
     env = settings.env
     scope = {
         "profiles": settings.profiles, "regions": settings.regions,
-        "org": settings.org and vars(settings.org),
+        "org": settings.org and settings.org.to_dict(),
         "env": {k: env.get(k) for k in _SCOPE_ENV},
-        "files": {k: _mtime(env.get(k) or os.path.expanduser(f"~/.aws/{k.split('_')[1].lower()}"))
-                  for k in _SCOPE_FILES},
+        "files": {var: _mtime(env.get(var) or os.path.join(_home(env), ".aws", name))
+                  for var, name in _SCOPE_FILES.items()},
     }
-    return json.dumps(scope, sort_keys=True, default=str)
+    return json.dumps(scope, sort_keys=True)
+
+
+def _home(env) -> str:
+    from fuzzyaws.config import home
+    return home(env)
 
 
 def _mtime(path: str):
@@ -60,50 +79,47 @@ def _mtime(path: str):
         return None
 
 
-def targets(settings, cache: Cache, *, offline: bool, sessions) -> "list | None":
-    """The plan's targets, from the cache or (not offline) resolved and cached.
-    `sessions()` gives the run's Sessions; it is called only on the cold path."""
-    key = plan_key(settings)
-    found = cache.plan(key, time.time())
-    if found is not None or offline:
-        return found
-    from fuzzyaws.inventory.session import resolve_targets
-    found = resolve_targets(settings, sessions())
-    cache.put_plan(key, found, time.time())
-    return found
+def _order(sid: str):
+    account, region, kind = sid.split("/")
+    return account, region, KINDS.index(kind) if kind in KINDS else len(KINDS), kind
 
 
-def _lazy_sessions(settings):
-    made = []
+def _cached_scope(app, kinds, shards: dict) -> list:
+    """Offline with no plan for these settings: the cached shards of the regions and
+    profiles (accounts) the settings name."""
+    settings = app.settings
+    regions = set(settings.regions) if settings.regions and "all" not in settings.regions else None
+    accounts = None
+    if settings.profiles:
+        known = app.cache.get("meta", "accounts", {})
+        accounts = {known[p] for p in settings.profiles if p in known}
+    return sorted((sid for sid, s in shards.items()
+                   if s.kind in kinds and (regions is None or s.region in regions)
+                   and (accounts is None or s.account in accounts)), key=_order)
 
-    def sessions():
-        if not made:
-            from fuzzyaws.inventory.session import Sessions  # imports boto3: cold path only
-            made.append(Sessions(settings))
-        return made[0]
-    return sessions
 
-
-def load(settings, cache: Cache, *, offline: bool = False, kinds=None, progress=None) -> Inventory:
-    """The inventory for the settings; missing and expired shards are refreshed first,
-    unless `offline`, which serves whatever is cached, however old, and counts what
-    is missing or expired."""
+def load(app, *, offline: bool = False, kinds=None, read=("lines",)) -> Inventory:
+    """The inventory for the app's settings; missing and expired shards are refreshed first,
+    unless `offline`. `read`: the values every shard's are read of (lines, keys)."""
+    settings, cache = app.settings, app.cache
     kinds = tuple(kinds or settings.kinds)
-    sessions = _lazy_sessions(settings)
-    plan = targets(settings, cache, offline=offline, sessions=sessions)
-    if plan is None:  # offline and never planned: everything cached of these kinds
-        sids = [sid for sid in cache.shard_ids() if sid.rsplit("/", 1)[1] in kinds]
+    values = cache.scan("shard", *read)
+    shards = {sid: parse_shard(sid, text) for sid, text in values.pop("shard").items()}
+    plan = cache.plan(plan_key(settings), time.time())
+    if plan is None and not offline:
+        plan = [t.to_dict() for t in app.aws.targets()]
+    if plan is None:
+        sids = _cached_scope(app, kinds, shards)
     else:
         sids = [shard_id(t["account"], t["region"], k) for t in plan for k in kinds]
-    shards = cache.shards(sids)
     now = time.time()
-    due = {sid for sid, s in shards.items() if s is None or s.expired(settings.ttl, now)}
+    due = [sid for sid in sids if sid not in shards or shards[sid].expired(settings.ttl, now)]
     if due and not offline:
         from fuzzyaws.inventory.refresh import refresh
-        refresh(settings, cache, plan, kinds, force=False, sessions=sessions(), shard_ids=due,
-                progress=progress)
-        shards.update(cache.shards(due))
-        due = set()
-    missing = -1 if plan is None else sum(1 for sid in due if shards[sid] is None)
-    return Inventory([s for s in (shards[sid] for sid in sids) if s is not None],
-                     missing=missing, expired=sum(1 for sid in due if shards[sid] is not None))
+        refresh(app, [sid for sid in due], force=False)
+        values = cache.scan("shard", *read)
+        shards = {sid: parse_shard(sid, text) for sid, text in values.pop("shard").items()}
+        due = [sid for sid in sids if sid not in shards]
+    missing = -1 if plan is None else sum(1 for sid in due if sid not in shards)
+    return Inventory([shards[sid] for sid in sids if sid in shards], values, missing=missing,
+                     expired=sum(1 for sid in due if sid in shards))

@@ -1,14 +1,14 @@
 """RDS DB instances and Aurora (or other) DB clusters, with their tags (returned inline)."""
 from __future__ import annotations
 
-from fuzzyaws.inventory.concurrent import gather
 from fuzzyaws.model import Resource, tag_dict
 
 
-def collect(client, account: str, region: str, page_size: int, warn) -> list:
-    rds = client("rds")
-    config = {"PageSize": max(20, min(page_size, 100))}
-    instances, clusters = gather(
+def collect(fetch) -> list:
+    rds = fetch.client("rds")
+    account, region = fetch.account, fetch.region
+    config = {"PageSize": max(20, min(fetch.page_size, 100))}
+    instances, clusters = fetch.gather(
         lambda: [db for page in rds.get_paginator("describe_db_instances").paginate(PaginationConfig=config)
                  for db in page["DBInstances"]],
         lambda: [c for page in rds.get_paginator("describe_db_clusters").paginate(PaginationConfig=config)
@@ -46,7 +46,7 @@ def _cluster(c: dict, account: str, region: str) -> Resource:
     attrs = {
         "engine": c.get("Engine"), "engine_version": c.get("EngineVersion"),
         "endpoint": c.get("Endpoint"), "reader_endpoint": c.get("ReaderEndpoint"),
-        "port": c.get("Port"), "cluster": True,
+        "port": c.get("Port"), "is_cluster": True,
         "members": [m.get("DBInstanceIdentifier") for m in c.get("DBClusterMembers", [])],
         "iam_auth": c.get("IAMDatabaseAuthenticationEnabled"),
         "master_user": c.get("MasterUsername"), "database": c.get("DatabaseName"),

@@ -1,177 +1,193 @@
-"""Fan out over account × region × kind on a bounded thread pool and write each shard.
+"""Fan out over account × region × kind on the run's worker pool and write each shard.
 
 Each shard is fetched, cached and fails on its own. A per-shard lock in the cache makes
 concurrent runs (two terminals, a cron job) share the work instead of doing it twice.
-Errors are classified per shard:
-  denied (AccessDenied, UnauthorizedOperation, OptInRequired)  warning; old data kept
-  failed (throttling or 5xx after retries, network, timeouts)  warning; old data kept
-  auth   (credentials rejected or missing)  if no shard of those credentials worked, the
-         whole run is an AuthError (exit 3) and those shards are left untouched; if some
-         worked (a region not enabled for the account answers like bad credentials), a warning.
+What fails is reported once per cause at the end, not once per shard:
+  denied   AccessDenied, UnauthorizedOperation, OptInRequired     warning, exit 0; old data kept
+  failed   throttling or 5xx after retries, network, timeouts     warning, exit 1; old data kept
+  partial  part of a shard failed (the SSM status of EC2 hosts)   warning, exit 1; the rest stored
+  auth     credentials rejected or missing: if no shard of those credentials worked, the run
+           is an AuthError (exit 3) and those shards are left as they were; if some worked
+           (a region not enabled for the account answers like bad credentials), a warning.
+Ctrl-C cancels what is queued and abandons what is in flight; finished shards are kept.
 """
 from __future__ import annotations
 
-import sys
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 
-import botocore.exceptions as bex
-
+from fuzzyaws.aws.errors import AccessDenied, AwsError, CredentialsError
 from fuzzyaws.cache import shard_id
-from fuzzyaws.inventory import concurrent, ec2, ecs, elasticache, rds
-from fuzzyaws.inventory.session import Sessions, auth_error
-from fuzzyaws.model import age_text
+from fuzzyaws.frozen import Frozen
+from fuzzyaws.inventory import ec2, ecs, elasticache, rds
+from fuzzyaws.model import Resource, age_text
+from fuzzyaws.workers import Pool
 
 COLLECTORS = {"ec2": ec2.collect, "rds": rds.collect, "elasticache": elasticache.collect, "ecs": ecs.collect}
 # How many dependent calls a shard of each kind makes at least: ECS lists clusters, then
-# tasks, then describes them; the others list in one round.
+# tasks, then describes them; the others list in one round. The longest go first.
 CHAIN = {"ecs": 3, "elasticache": 2, "ec2": 1, "rds": 1}
-DENIED_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "OptInRequired",
-                "AuthorizationError", "UnauthorizedAccess"}
 PAGE_SIZE = 1000  # clipped to each API's maximum
 
 
-@dataclass
+class Outcome(Frozen):
+    sid: str
+    status: str  # ok, fresh (another run fetched it), partial, denied, failed, auth
+    count: int = 0
+    error: "Exception | None" = None
+    seconds: float = 0.0
+
+
+class Fetch:
+    """What a collector is given for one shard."""
+
+    def __init__(self, aws, pool, cache, target, kind: str, page_size: int):
+        self.target, self.kind = target, kind
+        self.account, self.region = target.account, target.region
+        self.page_size = page_size
+        self.sid = shard_id(self.account, self.region, kind)
+        self.problems: list = []
+        self._aws, self._pool, self._cache = aws, pool, cache
+
+    def client(self, service: str):
+        return self._aws.client(self.target, service)
+
+    def gather(self, *calls) -> list:
+        return self._pool.gather(*calls)
+
+    def previous(self) -> list:
+        """The shard's resources as last stored."""
+        return [Resource.from_dict(d) for d in self._cache.records(self.sid)]
+
+    def partial(self, message: str) -> None:
+        """Part of the shard could not be fetched (the rest is stored): say so."""
+        self.problems.append(message)
+
+
 class Report:
-    shards: int = 0
-    resources: int = 0
-    denied: list = field(default_factory=list)  # (shard id, message)
-    failed: list = field(default_factory=list)
-    auth: list = field(default_factory=list)  # (shard id, AuthError)
+    def __init__(self, outcomes: list):
+        self.outcomes = outcomes
+        self.resources = sum(o.count for o in outcomes)
+
+    def of(self, *statuses) -> list:
+        return [o for o in self.outcomes if o.status in statuses]
+
+    @property
+    def failed(self) -> bool:
+        """Something the user should retry: exit 1 (a denied shard is a warning only)."""
+        return bool(self.of("failed", "partial"))
 
 
-def refresh(settings, cache, targets: list, kinds, *, force: bool, sessions=None,
-            shard_ids=None, progress=None) -> Report:
-    """Fetch the shards of `targets` × `kinds` that are due (all of them with `force`);
-    with `shard_ids`, only those. Raises AuthError when no shard of some credentials worked.
-    """
-    sessions = sessions or Sessions(settings)
-    jobs = [(t, k) for t in targets for k in kinds
-            if shard_ids is None or shard_id(t["account"], t["region"], k) in shard_ids]
-    jobs.sort(key=lambda job: CHAIN[job[1]], reverse=True)  # longest call chains first
-    report = Report(shards=len(jobs))
-    progress = progress or Progress(len(jobs), settings.verbose)
-    started = time.time()
+def refresh(app, shard_ids=None, *, kinds=None, force: bool = True) -> Report:
+    """Fetch the shards of the plan × `kinds` (the settings' by default), or only
+    `shard_ids`; unless `force`, only those still due once their lock is held.
+    Raises AuthError when no shard of some credentials worked."""
+    settings, cache, console = app.settings, app.cache, app.console
+    kinds = tuple(kinds or settings.kinds)
+    wanted = None if shard_ids is None else set(shard_ids)
+    jobs = [(t, k) for t in app.aws.targets() for k in kinds
+            if wanted is None or shard_id(t.account, t.region, k) in wanted]
+    jobs.sort(key=lambda job: CHAIN.get(job[1], 1), reverse=True)
+    pool = Pool(settings.workers)
     page_size = int(settings.env.get("FUZZYAWS_PAGE_SIZE") or PAGE_SIZE)
-    concurrent.limit = 1 if settings.workers == 1 else 8
-    lock = threading.Lock()
+    started = time.time()
+    outcomes: list = []
 
-    def run(target, kind):
-        sid = shard_id(target["account"], target["region"], kind)
-        t0 = time.monotonic()
-        outcome = _fetch(settings, cache, sessions, target, kind, sid, force, started, page_size,
-                         lambda msg: progress.warn(f"{_where(sid)}: {msg}"))
-        with lock:
-            kind_of, value = outcome
-            if kind_of == "ok":
-                report.resources += value or 0
-            else:
-                getattr(report, kind_of).append((sid, value))
-            progress.shard_done(sid, outcome, time.monotonic() - t0, report)
+    def done(task):
+        outcome = task.get()
+        outcomes.append(outcome)
+        if settings.verbose:
+            console.info(_verbose(outcome))
+        failures = sum(o.status not in ("ok", "fresh") for o in outcomes)
+        console.progress(f"refreshing {len(outcomes)}/{len(jobs)} shards, "
+                         f"{sum(o.count for o in outcomes)} resources"
+                         + (f", {failures} failed" if failures else ""))
 
-    with ThreadPoolExecutor(max_workers=settings.workers, thread_name_prefix="fuzzyaws") as pool:
-        for future in [pool.submit(run, t, k) for t, k in jobs]:
-            future.result()
-    progress.finish()
-
-    target_of = {shard_id(t["account"], t["region"], k): t for t, k in jobs}
-    rejected = {sid for sid, _ in report.auth}
-    working = {_credentials(t) for sid, t in target_of.items() if sid not in rejected}
-    for sid, error in report.auth:
-        if _credentials(target_of[sid]) not in working:
-            raise error
-        progress.warn(f"{_where(sid)}: {error} (is the region enabled for this account?)")
-    for sid, message in report.denied + report.failed:
-        shard = cache.shard(sid)
-        has = f"keeping data from {age_text(time.time() - shard.fetched)} ago" if shard and shard.fetched else "no data"
-        progress.warn(f"{_where(sid)}: {message}; {has}")
+    try:
+        pool.each([lambda t=t, k=k: _shard(app, pool, t, k, page_size, started, force)
+                   for t, k in jobs], done)
+    finally:
+        pool.cancel()  # Ctrl-C: queued shards are dropped, those in flight abandoned
+        console.progress_done()
+    report = Report(outcomes)
+    _raise_for_credentials(report, {shard_id(t.account, t.region, k): t for t, k in jobs}, console)
+    _warn(report, cache, console)
     return report
 
 
-def _fetch(settings, cache, sessions, target, kind, sid, force, started, page_size, warn):
-    """One shard, under its lock: ("ok", count or None if skipped) or (class, message)."""
+def _shard(app, pool, target, kind, page_size, started, force) -> Outcome:
+    """One shard, under its lock."""
+    cache = app.cache
+    sid = shard_id(target.account, target.region, kind)
+    t0 = time.monotonic()
     with cache.lock(sid):
         shard = cache.shard(sid)
         if shard is not None and shard.fetched and shard.fetched >= started:
-            return "ok", None  # another run fetched it while we waited for the lock
-        if not force and shard is not None and not shard.expired(settings.ttl, time.time()):
-            return "ok", None
+            return Outcome(sid=sid, status="fresh")  # another run fetched it meanwhile
+        if not force and shard is not None and not shard.expired(app.settings.ttl, time.time()):
+            return Outcome(sid=sid, status="fresh")
+        fetch = Fetch(app.aws, pool, cache, target, kind, page_size)
         try:
-            resources = COLLECTORS[kind](lambda service: sessions.client(target, service),
-                                         target["account"], target["region"], page_size, warn)
-        except Exception as exc:  # noqa: BLE001 - one shard's failure must not sink the others
-            error = auth_error(exc, target.get("profile"))
-            if error is not None:
-                return "auth", error
-            kind_of, message = _classify(exc)
-            cache.mark_failed(sid, message, time.time())
-            return kind_of, message
+            resources = COLLECTORS[kind](fetch)
+        except CredentialsError as exc:
+            return Outcome(sid=sid, status="auth", error=exc)
+        except AwsError as exc:
+            cache.mark_failed(sid, str(exc.cause), time.time())
+            status = "denied" if isinstance(exc, AccessDenied) else "failed"
+            return Outcome(sid=sid, status=status, error=exc, seconds=time.monotonic() - t0)
         resources.sort(key=lambda r: (r.name.lower(), r.id))
         cache.put_shard(sid, resources, time.time())
-        return "ok", len(resources)
+        if fetch.problems:
+            return Outcome(sid=sid, status="partial", count=len(resources),
+                           error=AwsError("; ".join(fetch.problems)), seconds=time.monotonic() - t0)
+        return Outcome(sid=sid, status="ok", count=len(resources), seconds=time.monotonic() - t0)
 
 
-def _classify(exc) -> tuple:
-    if isinstance(exc, bex.ClientError):
-        error = exc.response.get("Error", {})
-        code = error.get("Code", "")
-        op = getattr(exc, "operation_name", "")
-        if code in DENIED_CODES:
-            return "denied", f"access denied ({code} on {op})"
-        return "failed", f"{code or 'error'} on {op}: {' '.join(str(error.get('Message', '')).split())}"[:300]
-    if isinstance(exc, bex.EndpointConnectionError):
-        return "failed", f"cannot connect to {exc.kwargs.get('endpoint_url', 'the endpoint')} (is the region name right?)"
-    return "failed", f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
+def _raise_for_credentials(report, targets: dict, console) -> None:
+    rejected = report.of("auth")
+    if not rejected:
+        return
+    key = lambda o: (targets[o.sid].profile, targets[o.sid].role_arn)  # noqa: E731
+    working = {key(o) for o in report.outcomes if o.status != "auth"}
+    for outcome in rejected:
+        if key(outcome) not in working:
+            raise outcome.error
+    for cause, group in _groups(rejected).items():
+        console.warn(f"{cause} for {_places(group)} (is the region enabled for the account?)")
 
 
-def _credentials(target) -> tuple:
-    return target.get("profile"), target.get("role_arn")
+def _warn(report, cache, console) -> None:
+    """One line per cause: what failed, where, and what is shown instead."""
+    now = time.time()
+    for cause, group in _groups(report.of("denied", "failed")).items():
+        shards = [cache.shard(o.sid) for o in group]
+        kept = [s.fetched for s in shards if s and s.fetched]
+        if not kept:
+            note = "no data"
+        else:
+            note = f"keeping data from {age_text(now - min(kept))} ago"
+            if len(kept) < len(group):
+                note += f" ({len(group) - len(kept)} with no data)"
+        console.warn(f"{cause}: {_places(group)}; {note}")
+    for cause, group in _groups(report.of("partial")).items():
+        console.warn(f"{cause}: {_places(group)}")
 
 
-def _where(sid: str) -> str:
-    account, region, kind = sid.split("/")
-    return f"{account} {region} {kind}"
+def _groups(outcomes) -> dict:
+    groups: dict = {}
+    for outcome in outcomes:
+        groups.setdefault(getattr(outcome.error, "cause", str(outcome.error)), []).append(outcome)
+    return groups
 
 
-class Progress:
-    """Progress on stderr: a self-updating line on a terminal, one line per shard with -v,
-    nothing otherwise. Warnings always go out, each on its own line."""
+def _places(group) -> str:
+    names = [o.sid.replace("/", " ") for o in group]
+    if len(names) == 1:
+        return names[0]
+    shown = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+    return f"{len(names)} shards ({shown})"
 
-    def __init__(self, total: int, verbose: bool, stream=None):
-        self.total, self.verbose = total, verbose
-        self.stream = stream or sys.stderr
-        self.live = self.stream.isatty() and total > 0
-        self.done = 0
-        self._lock = threading.Lock()
 
-    def _clear(self):
-        if self.live:
-            self.stream.write("\r\033[K")
-
-    def warn(self, message: str):
-        with self._lock:
-            self._clear()
-            self.stream.write(f"fuzzyaws: warning: {message}\n")
-            self.stream.flush()
-
-    def shard_done(self, sid, outcome, seconds, report):
-        with self._lock:
-            self.done += 1
-            self._clear()
-            if self.verbose:
-                status, value = outcome
-                what = ("cached, fresh" if value is None else f"{value} resources") if status == "ok" else status
-                self.stream.write(f"fuzzyaws: {_where(sid)}: {what} in {seconds:.2f}s\n")
-            if self.live:
-                failures = len(report.denied) + len(report.failed) + len(report.auth)
-                self.stream.write(f"fuzzyaws: refreshing {self.done}/{self.total} shards, "
-                                  f"{report.resources} resources"
-                                  + (f", {failures} failed" if failures else ""))
-            self.stream.flush()
-
-    def finish(self):
-        with self._lock:
-            self._clear()
-            self.stream.flush()
+def _verbose(outcome) -> str:
+    what = {"ok": f"{outcome.count} resources", "fresh": "cached, fresh"}.get(
+        outcome.status, f"{outcome.status}: {outcome.error}")
+    return f"{outcome.sid.replace('/', ' ')}: {what} in {outcome.seconds:.2f}s"

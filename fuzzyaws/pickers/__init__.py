@@ -1,66 +1,72 @@
 """Pickers: the fzf binary (pickers/fzf.py) or the built-in prompt_toolkit picker
 (pickers/builtin.py), behind one seam that tests replace.
 
-A picker is given a `Request` and returns the keys (ARNs) the user accepted, in the order
-shown; `[]` when nothing was selected or nothing matched; `None` when the user aborted
-(Esc / Ctrl-C). It draws on the terminal (/dev/tty), never on stdout, so that
-`$(fuzzyaws pick)` works.
+What travels to a picker is a `Listing` (keys, lines, header: one type, so that keys and
+lines cannot be swapped on the way) inside a `Request`. A picker is any object with
+
+    live: bool                    merges a background refresh in place (request.refresh);
+                                  else it reruns request.reload_argv itself (fzf)
+    pick(request) -> list | None  the keys accepted, in the order shown ([] when nothing
+                                  was selected or matched), None when aborted (Esc, Ctrl-C)
+
+It draws on the terminal (/dev/tty), never on stdout, so that `$(fuzzyaws pick)` works.
 """
 from __future__ import annotations
 
 import shutil
 import threading
-from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 from fuzzyaws import PICKERS
+from fuzzyaws.frozen import Frozen
 from fuzzyaws.status import UsageError
 
 
+class Listing(Frozen):
+    keys: list  # the ARN of each line
+    lines: list  # display lines, already sanitised: one per resource, same order as keys
+    header: str = ""  # counts and data age
+
+
 class Refresh:
-    """A background refresh the picker may merge in when it is done: `done` is set when the
-    new (lines, keys, header) are ready in `result` (None if the refresh failed: keep what
-    is shown)."""
+    """A background refresh a live picker merges in when it is done: `done` is set when
+    `result` holds the new Listing (None if the refresh failed: keep what is shown)."""
 
     def __init__(self):
         self.done = threading.Event()
-        self.result: "Optional[tuple]" = None
+        self.result: "Listing | None" = None
 
-    def finish(self, result: "Optional[tuple]") -> None:
+    def finish(self, result: "Listing | None") -> None:
         self.result = result
         self.done.set()
 
 
-@dataclass
-class Request:
-    lines: list  # display lines, already sanitised: one per resource
-    keys: list  # the ARN of each line, same order
+class Request(Frozen):
+    listing: Listing
     query: str = ""
     multi: bool = False
-    header: str = ""  # counts and data age
-    preview: Callable[[str], str] = lambda key: ""  # key -> preview text (built-in picker)
-    preview_argv: list = field(default_factory=list)  # + [key]: a command printing it (fzf)
-    reload_argv: list = field(default_factory=list)  # a command printing fresh KEY<TAB>LINEs (fzf)
+    preview: "object | None" = None  # key -> preview text (the built-in picker calls it)
+    preview_argv: list = []  # + [key]: a command printing the preview (fzf runs it)
+    reload_argv: list = []  # a command printing a fresh listing (fzf: `pick --list`)
+    refresh: "Refresh | None" = None  # a refresh a live picker merges in
     fullscreen: bool = False
-    refresh: Optional[Refresh] = None  # set when stale data is shown while refreshing (built-in)
 
 
-def items(header: str, keys: list, lines: list) -> list:
+def items(listing: Listing) -> list:
     """What fzf reads (and `pick --list` prints for its reload): the header line, then
     KEY<TAB>LINE per resource."""
-    return ["\t" + header] + [f"{key}\t{line}" for key, line in zip(keys, lines)]
+    return ["\t" + listing.header] + [f"{key}\t{line}" for key, line in zip(listing.keys, listing.lines)]
 
 
-def choose(name: str, fzf_path: "str | None" = None):
-    """The picker module for `--picker auto|fzf|builtin`."""
+def choose(name: str, env: dict):
+    """The picker for `--picker auto|fzf|builtin` (auto: fzf when it is on PATH)."""
     if name not in PICKERS:
         raise UsageError(f"unknown picker {name!r} (choose auto, fzf or builtin)")
-    fzf_path = fzf_path or shutil.which("fzf")
+    fzf_path = shutil.which("fzf", path=env.get("PATH"))
     if name == "fzf" and not fzf_path:
         raise UsageError("the fzf picker needs the fzf binary on PATH "
                          "(apt install fzf, brew install fzf), or use --picker builtin")
-    if name == "builtin" or (name == "auto" and not fzf_path):
-        from fuzzyaws.pickers import builtin
-        return builtin
-    from fuzzyaws.pickers import fzf
-    return fzf
+    if name == "builtin" or not fzf_path:
+        from fuzzyaws.pickers.builtin import BuiltinPicker
+        return BuiltinPicker()
+    from fuzzyaws.pickers.fzf import FzfPicker
+    return FzfPicker(fzf_path, env)

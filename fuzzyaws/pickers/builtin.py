@@ -7,7 +7,7 @@ terminal below the cursor (at least 12 rows, like the fzf picker's `--min-height
 
     > query                    (fzf query syntax, ranked as `ls` ranks: fuzzyaws.match)
       12/3400 (2 marked)  refreshing…
-    header                     (request.header: counts, data age)
+    header                     (request.listing.header: counts, data age)
     >  best match               │ preview of the row under the cursor
      * a marked row             │ (request.preview(key), right half of the screen,
        ...                      │  hidden below 80 columns; `?` toggles it)
@@ -321,11 +321,6 @@ class Previewer:
             self.on_ready()
 
 
-def _no_preview(request: Request) -> bool:
-    default = Request.__dataclass_fields__["preview"].default
-    return request.preview is default or request.preview is None
-
-
 # --------------------------------------------------------------------------
 # State and actions
 # --------------------------------------------------------------------------
@@ -336,7 +331,7 @@ class Picker:
     def __init__(self, request: Request, invalidate=lambda: None):
         self.request = request
         self.multi = bool(request.multi)
-        self.has_preview = not _no_preview(request)
+        self.has_preview = request.preview is not None
         self.preview_on = self.has_preview
         self.previewer = Previewer(request.preview, invalidate) if self.has_preview else None
         self.text = request.query or ""
@@ -345,8 +340,8 @@ class Picker:
         self.height = 10  # list rows, as last drawn
         self.marks: dict = {}  # key -> None, in the order marked
         self._query = None
-        self._set_data(request.lines, request.keys)
-        header = clean_block(request.header or "")
+        self._set_data(request.listing.lines, request.listing.keys)
+        header = clean_block(request.listing.header or "")
         self.header_lines = header.split("\n") if header else []
         refresh = request.refresh
         self.refreshing = refresh is not None
@@ -410,26 +405,17 @@ class Picker:
         key = self.current_key()
         return [] if key is None else [key]
 
-    def merge(self, result):
-        """A finished refresh: `(lines, keys)` or `(lines, keys, header)` replaces the list,
-        keeping the query, the key under the cursor (and its row on screen) and the marks;
-        None keeps the data."""
+    def merge(self, listing):
+        """A finished refresh: its Listing replaces the list, keeping the query, the key
+        under the cursor (and its row on screen) and the marks; None keeps the data."""
         self.refreshing = False
-        if not (isinstance(result, (tuple, list)) and len(result) in (2, 3)):
+        if listing is None or len(listing.lines) != len(listing.keys):
             return
-        lines, keys = result[:2]
-        if len(result) == 3 and isinstance(result[2], str):
-            header = clean_block(result[2])
-            self.header_lines = header.split("\n") if header else []
-        try:
-            lines, keys = list(lines), list(keys)
-        except TypeError:
-            return
-        if len(lines) != len(keys):
-            return
+        header = clean_block(listing.header or "")
+        self.header_lines = header.split("\n") if header else []
         key = self.current_key()
         row = self.cursor - self.offset
-        self._set_data(lines, keys)
+        self._set_data(listing.lines, listing.keys)
         present = set(self.keys)
         self.marks = {k: None for k in self.marks if k in present}
         if self.previewer is not None:
@@ -746,6 +732,13 @@ def run(app):
     finally:
         if app.picker.previewer is not None:
             app.picker.previewer.close()
+
+
+class BuiltinPicker:
+    live = True  # merges request.refresh in place
+
+    def pick(self, request: Request) -> "list | None":
+        return pick(request)
 
 
 def pick(request: Request) -> "list | None":

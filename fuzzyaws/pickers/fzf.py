@@ -1,10 +1,10 @@
 """The fzf picker: the fzf binary through pyfzf (the only module that imports pyfzf).
 
-pyfzf runs `FZF OPTIONS < items > output` through /bin/sh, so: the options are constants,
-every variable part (query, header, commands) is `shlex.quote`d, and resource text goes
-only through pyfzf's items file. pyfzf returns [] for an abort, no match and a bad option
-alike; to tell them apart, fzf runs under a tiny `sh -c` that writes its exit status to a
-file of ours.
+pyfzf's own `prompt` writes every item to a temporary file, then runs fzf through
+/bin/sh with the options pasted into the command line. `StreamingFzf` extends it: fzf is
+started with an argv (no shell, so nothing needs quoting) and the items are streamed to
+it over a pipe while it is already drawing; its exit status tells an abort (130) from no
+match (1) and a bad option (2).
 
 The user's FZF_DEFAULT_OPTS win over our looks (height, layout, colours), as in fzf's own
 shell bindings: ours go first in FZF_DEFAULT_OPTS, theirs after, and only what makes the
@@ -12,10 +12,8 @@ picker work (fields, query, header, preview, reload) is on the command line.
 """
 from __future__ import annotations
 
-import os
 import shlex
-import shutil
-import tempfile
+import subprocess
 
 from pyfzf.pyfzf import FzfPrompt
 
@@ -35,61 +33,67 @@ def _action(name: str, argument: str) -> str:
     raise UsageError(f"cannot pass {argument!r} to fzf's {name} action")
 
 
-def options(request) -> str:
-    """fzf's command-line options for a request, every variable part quoted for /bin/sh."""
+def arguments(request) -> list:
+    """fzf's command-line arguments for a request."""
     # Items are KEY<TAB>LINE: the key is hidden from matching and display. The first item
     # is the header (counts, data age), so that a reload can bring a new one.
-    opts = ["--delimiter='\\t'", "--with-nth=2..", "--header-lines=1"]
-    opts.append("--multi" if request.multi else "--no-multi")
+    args = ["--delimiter=\t", "--with-nth=2..", "--header-lines=1",
+            "--multi" if request.multi else "--no-multi", "--query=" + request.query]
     if request.multi:
-        opts.append("--bind=ctrl-a:select-all")
+        args.append("--bind=ctrl-a:select-all")
     if request.fullscreen:
-        opts.append("--no-height")
-    opts.append("--query=" + shlex.quote(request.query))
+        args.append("--no-height")
     if request.preview_argv:
         # fzf quotes {1} (the key field) itself when it runs the preview command
-        opts.append("--preview=" + shlex.quote(shlex.join(request.preview_argv) + " {1}"))
+        args.append("--preview=" + shlex.join(request.preview_argv) + " {1}")
     if request.reload_argv:
         # Stale data is shown at once; fzf reruns the listing (which refreshes what is due)
         # and swaps it in when it is complete, keeping the query and the marks. If the
         # refresh fails entirely, the cached lines are listed again, never an empty list.
         command = shlex.join(request.reload_argv)
         fallback = shlex.join(request.reload_argv + ["--offline"])
-        reload = _action("reload-sync", f"{command} 2>/dev/null || {fallback} 2>/dev/null")
-        opts.append("--bind=" + shlex.quote(f"start:{reload}"))
-    return " ".join(opts)
+        args.append("--bind=start:" + _action("reload-sync", f"{command} 2>/dev/null || {fallback} 2>/dev/null"))
+    return args
 
 
-def pick(request, fzf_path: "str | None" = None) -> "list | None":
-    fzf_path = fzf_path or shutil.which("fzf")
-    if not fzf_path:
-        raise UsageError("fzf is not on PATH (apt install fzf, brew install fzf), "
-                         "or use --picker builtin")
-    try:
-        os.close(os.open("/dev/tty", os.O_RDWR))
-    except OSError:
-        raise UsageError("the picker needs a terminal (/dev/tty); for scripts use `fuzzyaws ls`") from None
-    fd, status_path = tempfile.mkstemp(prefix="fuzzyaws-fzf-")
-    os.close(fd)
-    keep = os.environ.get("FZF_DEFAULT_OPTS")
-    os.environ["FZF_DEFAULT_OPTS"] = f"{LOOKS} {keep or ''}".strip()
-    try:
-        # fzf draws on stderr: send it to the terminal, so that `2>file` cannot hide the picker
-        wrapper = f'"$0" "$@" 2>/dev/tty; echo $? > {shlex.quote(status_path)}'
-        prompt = FzfPrompt(executable_path=f"sh -c {shlex.quote(wrapper)} {shlex.quote(fzf_path)}")
-        chosen = prompt.prompt(items(request.header, request.keys, request.lines), options(request))
-        with open(status_path) as fh:
-            status = int(fh.read().strip() or 2)
-    finally:
-        os.unlink(status_path)
-        if keep is None:
-            del os.environ["FZF_DEFAULT_OPTS"]
-        else:
-            os.environ["FZF_DEFAULT_OPTS"] = keep
-    if status == 130:
-        return None
-    if status == 1:
-        return []
-    if status != 0:
-        raise UsageError(f"fzf failed (exit {status}): check FZF_DEFAULT_OPTS")
-    return [line.split("\t", 1)[0] for line in chosen if line]
+class StreamingFzf(FzfPrompt):
+    """pyfzf's FzfPrompt, fed through a pipe: fzf draws while the items are still coming."""
+
+    def run(self, lines, args: list, env: dict, terminal) -> "tuple[int, list]":
+        """(fzf's exit status, the lines it printed)."""
+        proc = subprocess.Popen([self.executable_path, *args], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=terminal, env=env)
+        try:
+            for start in range(0, len(lines), 4096):
+                proc.stdin.write(("\n".join(lines[start:start + 4096]) + "\n").encode("utf-8", "replace"))
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass  # fzf is done before it read everything: accepted or aborted early
+        output = proc.stdout.read().decode("utf-8", "replace")
+        return proc.wait(), [line for line in output.split("\n") if line]
+
+
+class FzfPicker:
+    live = False  # fzf reruns `pick --list` itself (reload_argv)
+
+    def __init__(self, path: str, env: dict):
+        self.path, self.env = path, env
+
+    def pick(self, request) -> "list | None":
+        try:
+            terminal = open("/dev/tty", "wb")
+        except OSError:
+            raise UsageError("the picker needs a terminal (/dev/tty); for scripts use `fuzzyaws ls`") from None
+        env = dict(self.env)
+        env["FZF_DEFAULT_OPTS"] = f"{LOOKS} {self.env.get('FZF_DEFAULT_OPTS') or ''}".strip()
+        # fzf draws on stderr with --height: the terminal, so that `2>file` cannot hide it
+        with terminal:
+            status, chosen = StreamingFzf(self.path).run(items(request.listing), arguments(request),
+                                                         env, terminal)
+        if status == 130:
+            return None
+        if status == 1:
+            return []
+        if status != 0:
+            raise UsageError(f"fzf failed (exit {status}): check FZF_DEFAULT_OPTS")
+        return [line.split("\t", 1)[0] for line in chosen]

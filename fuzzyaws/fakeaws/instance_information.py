@@ -1,76 +1,17 @@
-"""SSM operations moto lacks, answered from moto's EC2 state plus test settings.
-
-DescribeInstanceInformation lists the running EC2 instances of the caller's account
-and region as managed nodes. By default every one is managed, Online, on a current
-agent; ``aws.ssm.set(ids, managed=False)`` or ``aws.ssm.set(ids,
-ping_status="ConnectionLost")`` changes that per instance.
+"""ssm DescribeInstanceInformation, which moto lacks: the running EC2 instances of the
+caller's account and region, as managed nodes, shaped and filtered like the real
+API's answer. Which instances are managed, and how they look, is up to
+``aws.ssm`` (ssm_settings.py).
 """
 
 from __future__ import annotations
 
-import base64
-import re
-import threading
-from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from .errors import AwsError
-from .local import LocalRequest, local
-
-FIELDS = {
-    "managed",
-    "ping_status",
-    "agent_version",
-    "is_latest_version",
-    "platform_name",
-    "platform_version",
-    "computer_name",
-    "ip_address",
-    "last_ping",
-    "iam_role",
-    "association_status",
-}
-PING_STATUSES = {"Online", "ConnectionLost", "Inactive"}
-DEFAULTS: dict[str, Any] = {
-    "managed": True,
-    "ping_status": "Online",
-    "agent_version": "3.3.1142.0",
-    "is_latest_version": True,
-}
-
-_INSTANCE_ID = re.compile(r"^(i|mi)-[0-9a-f]{8,17}$")
-
-
-class SsmSettings:
-    """Per-instance SSM agent state the fake reports. Thread-safe."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._by_instance: dict[str, dict[str, Any]] = {}
-        self.defaults: dict[str, Any] = dict(DEFAULTS)
-
-    def set(self, instance_ids: str | Iterable[str], **settings: Any) -> None:
-        unknown = set(settings) - FIELDS
-        if unknown:
-            raise TypeError(f"unknown SSM settings {sorted(unknown)}; known: {sorted(FIELDS)}")
-        status = settings.get("ping_status")
-        if status is not None and status not in PING_STATUSES:
-            raise ValueError(f"ping_status must be one of {sorted(PING_STATUSES)}")
-        if isinstance(instance_ids, str):
-            instance_ids = [instance_ids]
-        with self._lock:
-            for instance_id in instance_ids:
-                self._by_instance.setdefault(instance_id, {}).update(settings)
-
-    def get(self, instance_id: str) -> dict[str, Any]:
-        with self._lock:
-            return {**self.defaults, **self._by_instance.get(instance_id, {})}
-
-    def clear(self) -> None:
-        with self._lock:
-            self._by_instance.clear()
-            self.defaults = dict(DEFAULTS)
+from .local import HandlerTable, LocalRequest
+from .wire import INSTANCE_ID, max_results, page, page_offset
 
 
 def _computer_name(instance, region: str, windows: bool) -> str:
@@ -161,7 +102,7 @@ def _filters(params: dict) -> list[tuple[str, list[str]]]:
                 "InvalidInstanceInformationFilterValue", f"Filter {key} needs at least one value"
             )
         if key == "InstanceIds":
-            bad = [v for v in values if not _INSTANCE_ID.match(v)]
+            bad = [v for v in values if not INSTANCE_ID.match(v)]
             if bad:
                 raise AwsError("InvalidInstanceId", f"Invalid instance id(s): {', '.join(bad)}")
     return out
@@ -180,35 +121,11 @@ def _passes(record: dict, tags: dict[str, str], filters) -> bool:
     return True
 
 
-def _token(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"fakeaws-ssm:{offset}".encode()).decode()
-
-
-def _offset(token: str) -> int:
-    try:
-        prefix, offset = base64.urlsafe_b64decode(token.encode()).decode().split(":")
-        if prefix != "fakeaws-ssm":
-            raise ValueError(prefix)
-        return int(offset)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise AwsError("InvalidNextToken", "The specified token isn't valid.") from exc
-
-
-@local("ssm", "DescribeInstanceInformation")
 def describe_instance_information(req: LocalRequest) -> dict:
     params = req.params
-    max_results = params.get("MaxResults", 10)
-    if not isinstance(max_results, int):
-        raise AwsError("SerializationException", "MaxResults must be an integer")
-    if not 5 <= max_results <= 50:
-        bound = "greater than or equal to 5" if max_results < 5 else "less than or equal to 50"
-        raise AwsError(
-            "ValidationException",
-            f"1 validation error detected: Value '{max_results}' at 'maxResults' failed to "
-            f"satisfy constraint: Member must have value {bound}",
-        )
+    size = max_results(params, default=10, low=5)
     filters = _filters(params)
-    offset = _offset(params["NextToken"]) if params.get("NextToken") else 0
+    offset = page_offset(params)
 
     backend = req.ec2_backend()
     now = datetime.now(timezone.utc)
@@ -216,15 +133,18 @@ def describe_instance_information(req: LocalRequest) -> dict:
     for instance in backend.all_instances():
         if instance.state != "running":
             continue
-        settings = req.aws.ssm.get(instance.id)
+        settings = req.state.ssm.get(instance.id)
         if not settings["managed"]:
             continue
         record = node_record(instance, req.info.region, settings, now)
         if _passes(record, dict(backend.tags.get(instance.id, {})), filters):
             records.append(record)
 
-    page = records[offset : offset + max_results]
-    body: dict[str, Any] = {"InstanceInformationList": page}
-    if offset + max_results < len(records):
-        body["NextToken"] = _token(offset + max_results)
+    nodes, next_token = page(records, offset, size)
+    body: dict[str, Any] = {"InstanceInformationList": nodes}
+    if next_token:
+        body["NextToken"] = next_token
     return body
+
+
+HANDLERS: HandlerTable = {("ssm", "DescribeInstanceInformation"): describe_instance_information}
