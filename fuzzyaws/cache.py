@@ -156,16 +156,12 @@ class Cache:
             return None
         uri = "file:" + path.replace("?", "%3f").replace("#", "%23")
         try:
-            db = sqlite3.connect(uri + "?mode=ro", uri=True, timeout=10)
-            db.execute("SELECT 1 FROM Cache LIMIT 1")
-            return db
+            return _open(uri + "?mode=ro", timeout=10)
         except sqlite3.DatabaseError as exc:
             if _is_corrupt(exc) or "no such table" in str(exc):
                 raise
         # a read-only file system: WAL needs a writable -shm, unless the file is immutable
-        db = sqlite3.connect(uri + "?immutable=1", uri=True)
-        db.execute("SELECT 1 FROM Cache LIMIT 1")
-        return db
+        return _open(uri + "?immutable=1")
 
     def _read(self, query, empty):
         """query(db) on a read-only connection; `empty` when there is nothing to read or the
@@ -427,10 +423,26 @@ class Cache:
             dc.clear()
         self._memory.clear()
 
+    def release(self) -> None:
+        """Close this thread's connection to the database (each thread has its own)."""
+        if self._dc is not None:
+            self._dc.close()
+
     def close(self) -> None:
         if self._dc is not None:
             self._dc.close()
             self._dc = None
+
+
+def _open(uri: str, timeout: float = 5.0):
+    """A read connection to the cache database, checked to be one."""
+    db = sqlite3.connect(uri, uri=True, timeout=timeout)
+    try:
+        db.execute("SELECT 1 FROM Cache LIMIT 1")
+    except BaseException:
+        db.close()
+        raise
+    return db
 
 
 def parse_shard(sid: str, text: str) -> Shard:

@@ -59,8 +59,9 @@ class Task:
 
 
 class Pool:
-    def __init__(self, size: int):
+    def __init__(self, size: int, on_exit=None):
         self.size = max(1, size)
+        self._on_exit = on_exit  # run by each thread as it ends (to close what it opened)
         self._queue: deque = deque()
         self._cond = threading.Condition()
         self._threads: list = []
@@ -84,17 +85,21 @@ class Pool:
         return task
 
     def _work(self) -> None:
-        while True:
-            with self._cond:
-                self._idle += 1
-                while not self._queue and not self._cancelled:
-                    self._cond.wait()
-                self._idle -= 1
-                if self._cancelled:
-                    return
-                task = self._queue.popleft()
-            if task.claim():
-                task.run()
+        try:
+            while True:
+                with self._cond:
+                    self._idle += 1
+                    while not self._queue and not self._cancelled:
+                        self._cond.wait()
+                    self._idle -= 1
+                    if self._cancelled:
+                        return
+                    task = self._queue.popleft()
+                if task.claim():
+                    task.run()
+        finally:
+            if self._on_exit is not None:
+                self._on_exit()
 
     def gather(self, *calls) -> list:
         """The results of `calls` (no-argument functions), run concurrently on the pool;
@@ -121,6 +126,12 @@ class Pool:
                 except Empty:
                     continue
             done(task)
+
+    def close(self) -> None:
+        """End the threads once the work is done."""
+        self.cancel()
+        for thread in self._threads:
+            thread.join()
 
     def cancel(self) -> None:
         """Drop every queued task and end the idle threads; running ones are abandoned."""

@@ -266,7 +266,7 @@ def test_run_reports_and_exit_codes(cli, fleet, aws, env, log):
     result = cli("run", "--targets", *ids, "--", "uptime", env=e)  # no terminal to confirm on
     assert result.returncode == 2 and "--yes" in result.stderr
     result = cli("run", "--yes", "--targets", "i-0000000000nothere", "--", "uptime", env=e)
-    assert result.returncode == 2 and "not in the inventory" in result.stderr
+    assert result.returncode == 2 and "not an instance in the inventory" in result.stderr
     result = cli("run", "--yes", "--targets", *ids, env=e)
     assert result.returncode == 2 and "what to run" in result.stderr
 

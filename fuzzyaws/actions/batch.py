@@ -124,6 +124,7 @@ class Batch:
     def _send(self, command: Command) -> None:
         ids = [r.resource.id for r in command.results]
         params = {"commands": [self.command], "executionTimeout": [str(self.timeout)]}
+        last = None
         for attempt in range(8):
             try:
                 sent = self._client(command, retries=False).send_command(
@@ -132,16 +133,17 @@ class Batch:
                     MaxErrors=self.max_errors, TimeoutSeconds=max(30, self.timeout))
                 command.id = sent["Command"]["CommandId"]
                 return
-            except Throttled:
-                pass  # certainly refused: send it again
+            except Throttled as exc:
+                last = exc  # certainly refused: send it again
             except AwsError as exc:
+                last = exc
                 ambiguous = isinstance(exc, Unreachable) or (exc.http_status or 0) >= 500
                 if not ambiguous:
                     return self._fail(command, f"SendCommand failed: {exc}")
                 if self._find_sent(command):
                     return  # it did go through: never send it twice
             self.sleep(min(20.0, 0.5 * 2 ** attempt) * random.uniform(0.5, 1.0))
-        self._fail(command, "SendCommand kept failing (throttled or AWS errors); not sent")
+        self._fail(command, f"SendCommand kept failing ({last}); not sent")
 
     def _find_sent(self, command: Command) -> bool:
         """After an ambiguous SendCommand failure: did AWS take it? Look for our Comment."""

@@ -22,13 +22,20 @@ NOT_FOUND_SUFFIXES = ("NotFound", "NotFoundException", "NotFoundFault", ".NotFou
 
 
 class AwsError(Failed):
-    """A failed AWS call (exit 1): `cause` says what (the same in every region), `detail`
-    adds what differs, `where` is the account and region."""
+    """A failed AWS call (exit 1): `cause` says what went wrong (the same wherever it
+    happens: failures are grouped by it), `operation` which call, `detail` what differs,
+    `where` the account and region."""
 
-    def __init__(self, cause: str, where: str = "", detail: str = "", http_status: "int | None" = None):
+    def __init__(self, cause: str, where: str = "", detail: str = "", operation: str = "",
+                 http_status: "int | None" = None):
+        self.cause, self.where, self.operation, self.http_status = cause, where, operation, http_status
         detail = _one_line(detail)[:300]
-        super().__init__(cause + (f": {detail}" if detail else "") + (f" ({where})" if where else ""))
-        self.cause, self.where, self.http_status = cause, where, http_status
+        super().__init__(self.what + (f": {detail}" if detail else "") + (f" ({where})" if where else ""))
+
+    @property
+    def what(self) -> str:
+        """The cause and the call, without the place."""
+        return self.cause + (f" on {self.operation}" if self.operation else "")
 
 
 class AccessDenied(AwsError):
@@ -94,11 +101,11 @@ def translate(exc: BaseException, *, account: "str | None" = None, region: "str 
             return CredentialsError(f"AWS rejected the credentials of {who} ({code}): "
                                     f"refresh them, e.g. `{login}`", profile)
         if code in DENIED_CODES or status == 403:
-            return AccessDenied(f"access denied ({code} on {op})", where)
+            return AccessDenied(f"access denied ({code})", where, operation=op)
         if code in THROTTLED_CODES or status == 429:
-            return Throttled(f"throttled ({code} on {op}, after retries)", where)
+            return Throttled(f"throttled ({code}, after retries)", where, operation=op)
         kind = NotFound if code.endswith(NOT_FOUND_SUFFIXES) or status == 404 else AwsError
-        return kind(f"{code} on {op}", where, error.get("Message", ""), http_status=status)
+        return kind(code, where, error.get("Message", ""), operation=op, http_status=status)
     if isinstance(exc, (bex.EndpointConnectionError, bex.ConnectTimeoutError, bex.ReadTimeoutError,
                         bex.ConnectionClosedError, bex.ProxyConnectionError)):
         what = "timed out" if isinstance(exc, (bex.ConnectTimeoutError, bex.ReadTimeoutError)) else "unreachable"

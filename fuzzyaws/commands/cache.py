@@ -24,9 +24,15 @@ def run(app, opts) -> ExitStatus:
         f"shards:    {len(shards)} ({plural(sum(s.count for s in shards), 'resource')}, "
         f"{expired} expired, {failed} failed last refresh)\n")
     for s in shards:
-        age = None if s.fetched is None else now - s.fetched
         state = "expired" if s.expired(settings.ttl, now) else "fresh"
         note = f"  last refresh failed: {s.error}" if s.stale else ""
-        out(f"  {s.id:<42} {plural(s.count, 'resource'):>15}  "
-            f"{'never fetched' if age is None else f'{age:7.0f}s old'}  {state}{note}\n")
+        out(f"  {s.id:<42} {plural(s.count, 'resource'):>15}  {_age(s.fetched, now):>14}  {state}{note}\n")
     return ExitStatus.OK
+
+
+def _age(fetched: "float | None", now: float) -> str:
+    if fetched is None:
+        return "never fetched"
+    if fetched > now:
+        return "in the future"  # a clock that was wrong: refreshed at the next chance
+    return f"{now - fetched:.0f}s old"

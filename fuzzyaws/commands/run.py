@@ -50,16 +50,19 @@ def _targets(app, opts) -> list:
     if not ids:
         return resolve(app, opts.query, offline=opts.offline, picker=opts.picker, multi=True,
                        kinds=["ec2"])
-    known = {}
-    for resource in everything(app):
-        known[resource.key] = known[resource.id] = resource
+    instances = [r for r in everything(app) if r.kind == "ec2"]
+    known = {r.key: r for r in instances} | {r.id: r for r in instances}
+    names: dict = {}
+    for r in instances:
+        names.setdefault(r.name, []).append(r)
     found, unknown = [], []
     for target in dict.fromkeys(ids):
-        (found.append(known[target]) if target in known else unknown.append(target))
+        match = known.get(target) or (names[target][0] if len(names.get(target, ())) == 1 else None)
+        (found.append(match) if match else unknown.append(target))
     if unknown:
-        raise UsageError(f"not in the inventory: {', '.join(unknown[:5])}"
+        raise UsageError(f"not an instance in the inventory: {', '.join(unknown[:5])}"
                          + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-                         + " (fuzzyaws refresh?)")
+                         + " (--targets takes IDs, ARNs or unique Name tags; fuzzyaws refresh?)")
     return found
 
 

@@ -87,7 +87,7 @@ def refresh(app, shard_ids=None, *, kinds=None, force: bool = True) -> Report:
     jobs = [(t, k) for t in app.aws.targets() for k in kinds
             if wanted is None or shard_id(t.account, t.region, k) in wanted]
     jobs.sort(key=lambda job: CHAIN.get(job[1], 1), reverse=True)
-    pool = Pool(settings.workers)
+    pool = Pool(settings.workers, on_exit=cache.release)
     page_size = int(settings.env.get("FUZZYAWS_PAGE_SIZE") or PAGE_SIZE)
     started = time.time()
     outcomes: list = []
@@ -105,9 +105,12 @@ def refresh(app, shard_ids=None, *, kinds=None, force: bool = True) -> Report:
     try:
         pool.each([lambda t=t, k=k: _shard(app, pool, t, k, page_size, started, force)
                    for t, k in jobs], done)
-    finally:
+    except BaseException:
         pool.cancel()  # Ctrl-C: queued shards are dropped, those in flight abandoned
+        raise
+    finally:
         console.progress_done()
+    pool.close()
     report = Report(outcomes)
     _raise_for_credentials(report, {shard_id(t.account, t.region, k): t for t, k in jobs}, console)
     _warn(report, cache, console)
@@ -121,7 +124,7 @@ def _shard(app, pool, target, kind, page_size, started, force) -> Outcome:
     t0 = time.monotonic()
     with cache.lock(sid):
         shard = cache.shard(sid)
-        if shard is not None and shard.fetched and shard.fetched >= started:
+        if shard is not None and shard.fetched and started <= shard.fetched <= time.time():
             return Outcome(sid=sid, status="fresh")  # another run fetched it meanwhile
         if not force and shard is not None and not shard.expired(app.settings.ttl, time.time()):
             return Outcome(sid=sid, status="fresh")
@@ -131,7 +134,7 @@ def _shard(app, pool, target, kind, page_size, started, force) -> Outcome:
         except CredentialsError as exc:
             return Outcome(sid=sid, status="auth", error=exc)
         except AwsError as exc:
-            cache.mark_failed(sid, str(exc.cause), time.time())
+            cache.mark_failed(sid, exc.what, time.time())
             status = "denied" if isinstance(exc, AccessDenied) else "failed"
             return Outcome(sid=sid, status=status, error=exc, seconds=time.monotonic() - t0)
         resources.sort(key=lambda r: (r.name.lower(), r.id))
@@ -156,9 +159,12 @@ def _raise_for_credentials(report, targets: dict, console) -> None:
 
 
 def _warn(report, cache, console) -> None:
-    """One line per cause: what failed, where, and what is shown instead."""
+    """One line per cause: what failed (in which calls), where, and what is shown instead."""
     now = time.time()
     for cause, group in _groups(report.of("denied", "failed")).items():
+        calls = sorted({o.error.operation for o in group if getattr(o.error, "operation", "")})
+        if calls:
+            cause += " on " + (", ".join(calls) if len(calls) <= 3 else f"{calls[0]} and {len(calls) - 1} more calls")
         shards = [cache.shard(o.sid) for o in group]
         kept = [s.fetched for s in shards if s and s.fetched]
         if not kept:
