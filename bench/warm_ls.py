@@ -1,8 +1,9 @@
-"""Warm `fuzzyaws ls` over 10,000 cached resources, beside `python -c pass` and `fzf --filter`.
+"""Warm `fuzzyaws ls` over 10,000 cached resources, in a user's install (see common.py),
+beside that venv's `python -c pass` and `fzf --filter`; then where the imports go.
 
     python3 bench/warm_ls.py [COUNT]
 
-Target (issue 2): warm ls (10k) <= 4x `python -c pass`.
+Goals: warm `ls --offline` <= 3x `python -c pass` (issue 13).
 """
 from __future__ import annotations
 
@@ -11,33 +12,56 @@ import subprocess
 import sys
 import tempfile
 
-from common import median_time, synthetic_cache
+from common import median_time, synthetic_cache, user_install
 
 RUNS = 15
 
 
+def import_times(argv, env) -> list:
+    """(module, cumulative µs) of the top-level imports of one run, slowest first."""
+    done = subprocess.run(argv, env={**env, "PYTHONPROFILEIMPORTTIME": "1"}, capture_output=True, text=True)
+    rows, started = [], False
+    for line in done.stderr.splitlines():
+        if "import time:" not in line:
+            continue
+        _, cumulative, name = line.split(":", 1)[1].split("|")
+        if name.strip() == "site":  # what `python -c pass` imports ends here
+            started = True
+            continue
+        if started and not name.startswith("  "):
+            rows.append((name.strip(), int(cumulative)))
+    return sorted(rows, key=lambda row: -row[1])
+
+
 def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    python, fuzzyaws = user_install()
     with tempfile.TemporaryDirectory() as tmp:
         env = synthetic_cache(os.path.join(tmp, "cache"), count)
-        fz = [sys.executable, "-m", "fuzzyaws", "ls"]
-        lines = subprocess.run(fz, env=env, capture_output=True, check=True).stdout
+        ls = [fuzzyaws, "ls", "--offline"]
+        lines = subprocess.run(ls, env=env, capture_output=True, check=True).stdout
         assert lines.count(b"\n") == count, "the cache is not warm"
         lines_path = os.path.join(tmp, "lines")
         with open(lines_path, "wb") as fh:
             fh.write(lines)
         query = "prod web"
-        base = median_time([sys.executable, "-c", "pass"], RUNS)
+        base = median_time([python, "-c", "pass"], RUNS)
         rows = [
-            ("python -c pass", base),
-            (f"fuzzyaws ls ({count})", median_time(fz, RUNS, env)),
-            (f"fuzzyaws ls '{query}'", median_time(fz + [query], RUNS, env)),
+            ("python -c pass (user venv)", base),
+            (f"fuzzyaws ls --offline ({count})", median_time(ls, RUNS, env)),
+            (f"fuzzyaws ls --offline '{query}'", median_time(ls + [query], RUNS, env)),
+            ("fuzzyaws ls --offline --keys", median_time(ls + ["--keys"], RUNS, env)),
             (f"fzf --filter '{query}'", median_time(["fzf", "--filter", query], RUNS, stdin_path=lines_path)),
         ]
-    print(f"{'command':32} {'median':>9} {'x python -c pass':>17}")
+        imports = import_times(ls, env)
+    print(f"{'command':36} {'median':>9} {'x python -c pass':>17}")
     for name, t in rows:
-        print(f"{name:32} {t * 1000:7.1f}ms {t / base:16.2f}x")
-    print(f"fuzzyaws ls '{query}' vs fzf --filter: {rows[2][1] / rows[3][1]:.2f}x")
+        print(f"{name:36} {t * 1000:7.1f}ms {t / base:16.2f}x")
+    print(f"fuzzyaws ls '{query}' vs fzf --filter: {rows[2][1] / rows[4][1]:.2f}x")
+    print(f"\nimports of `fuzzyaws ls --offline` beyond `python -c pass`: "
+          f"{sum(us for _, us in imports) / 1000:.1f} ms")
+    for name, us in imports:
+        print(f"  {name:34} {us / 1000:6.2f} ms")
 
 
 if __name__ == "__main__":

@@ -8,8 +8,6 @@ streams, the fake AWS's environment and a scripted picker, and run commands in-p
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 
 from fuzzyaws.console import Console
 
@@ -64,6 +62,8 @@ class App:
     def child(self, argv: list, env: "dict | None" = None) -> int:
         """Run `argv` in the foreground and return its exit status. While it owns the
         terminal, Ctrl-C is its own (it cancels a psql query), not ours."""
+        import signal
+        import subprocess
         proc = subprocess.Popen(argv, env={**self.env, **(env or {})})
         # ignored only once it runs: an ignored signal would be inherited across exec
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -255,12 +255,15 @@ class Cache:
         at = row % CHUNK
         return json.loads(lines[at]) if at < len(lines) else None
 
-    def find(self, key: str) -> tuple:
+    def find(self, key: str, within=None) -> tuple:
         """(Shard, record dict) for an ARN or an id, or (None, None): only the keys of the
-        shards it can be in are read (an ARN names its account and region)."""
+        shards it can be in are read (an ARN names its account and region); `within`: only
+        these shard ids."""
         parts = key.split(":", 5)
         arn = len(parts) == 6 and parts[0] == "arn"
         keys = self.scan("keys")["keys"]
+        if within is not None:
+            keys = {sid: text for sid, text in keys.items() if sid in within}
         if arn:
             within = f"{parts[4]}/{parts[3]}/"
             keys = {sid: text for sid, text in keys.items() if sid.startswith(within)}

@@ -9,7 +9,6 @@ client (connect): it is never parsed as our options.
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 
@@ -34,8 +33,25 @@ COMPLETE_DIR = {"bash": "_shtab_compgen_dirs", "zsh": "_files -/", "tcsh": "d"}
 _VALUED = ("--profile", "--region", "--cache-dir", "--ttl", "--config")
 
 
+class Formatter(argparse.HelpFormatter):
+    """argparse's help layout, sized without `shutil` (argparse makes one per option it
+    adds, and shutil's import costs the warm path more than the parsing itself)."""
+
+    def __init__(self, prog, **kw):
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            columns = 80
+        kw.setdefault("width", columns - 2)
+        super().__init__(prog, **kw)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse, with errors as one line and exit 2 (see `fuzzyaws CMD --help`)."""
+
+    def __init__(self, *args, **kw):
+        kw.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kw)
 
     def error(self, message):
         raise UsageError(f"error: {message} (see {self.prog} --help)")
@@ -298,7 +314,7 @@ def execute(argv: list, env: dict, console=None, **seams) -> int:
         from fuzzyaws import config
         from fuzzyaws.app import App
         app = App(config.load(flags, env), console, flags=flags, **seams)
-        module = importlib.import_module(f"fuzzyaws.commands.{name.replace('-', '_')}")
+        module = __import__(f"fuzzyaws.commands.{name.replace('-', '_')}", fromlist=["run"])
         return int(module.run(app, opts))
     except SystemExit as exc:  # --help, --version
         return exc.code if isinstance(exc.code, int) else 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
+from _thread import allocate_lock  # not `threading`: the warm path has no threads to import
 
 PREFIX = "fuzzyaws: "
 
@@ -40,7 +40,7 @@ class Console:
         self.stdout = _safe(stdout or sys.stdout)
         self.stderr = _safe(stderr or sys.stderr)
         self._tty = tty  # () -> a binary terminal file, or None
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
         self._said: set = set()
         self._progress = False
         self._held: "list | None" = None

@@ -7,8 +7,6 @@ stay in `tags`/`attrs` (they are JSON-escaped in `--json`); only display text is
 """
 from __future__ import annotations
 
-import unicodedata
-
 from fuzzyaws.frozen import Frozen
 
 # C0 controls become their visible "control picture" (␊ for \n, ␛ for ESC); DEL, C1
@@ -29,6 +27,7 @@ def width(text: str) -> int:
     """Terminal cells `text` takes: wide East Asian characters take two."""
     if text.isascii():
         return len(text)
+    import unicodedata  # only for text that is not ASCII
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

@@ -8,7 +8,6 @@ shards are refreshed behind it (a live picker merges them in; fzf reloads throug
 from __future__ import annotations
 
 import sys
-import threading
 import time
 
 from fuzzyaws import history
@@ -147,6 +146,7 @@ def resolve(app, query: str, *, offline: bool = False, picker: "str | None" = No
 def _refresh_behind(app, kinds) -> Refresh:
     """Refresh expired shards on a thread; a live picker merges the result in. Its
     warnings are said when the picker has closed."""
+    import threading  # only when the picker shows expired data
     refresh = Refresh()
 
     def work():

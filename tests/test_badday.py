@@ -185,6 +185,10 @@ def test_offline_listing_honours_region_profile_and_kind(cli, fleet, aws, tmp_pa
     assert names("--profile", "a", "--region", "us-east-1") == ["east-1-0"]
     assert sorted(l.split()[1] for l in cli("--region", "eu-west-1", "ls", "--offline", "--kind", "rds",
                                             env=env).stdout.splitlines()) == ["db-1", "db-2"]
+    west = json.loads(cli("--region", "eu-west-1", "ls", "--offline", "--json", "db-1", env=env).stdout)[0]["key"]
+    assert cli("--region", "eu-west-1", "preview", west, env=env).returncode == 0
+    assert cli("--region", "us-east-1", "preview", west, env=env).returncode == 1
+    assert cli("--profile", "b", "preview", west, env=env).returncode == 1
     nothing = cli("--profile", "nosuch", "ls", "--offline", env=env)
     assert nothing.returncode == 1 and nothing.stdout == ""
     assert "'nowhere' is not an AWS region" in one_line(cli("--region", "nowhere", "ls", "--offline", env=env), 2)
@@ -195,9 +199,7 @@ def test_a_failed_ssm_listing_keeps_the_status_and_says_so(cli, fleet, aws, tmp_
     ids = fleet.ec2(A, "us-east-1", 2, name="app-{i}")
     assert cli("refresh").returncode == 0
     aws.faults.add("throttle", service="ssm", operation="DescribeInstanceInformation")
-    config = tmp_path / "fast.toml"
-    config.write_text("max_attempts = 2\n")
-    env = cli.env(FUZZYAWS_CONFIG=str(config))
+    env = cli.env(FUZZYAWS_CONFIG=impatient(tmp_path))
     result = cli("refresh", env=env)
     line = one_line(result, 1)
     assert "SSM status unknown" in line and "throttled" in line and f"{A} us-east-1 ec2" in line
@@ -215,6 +217,13 @@ def test_a_failed_ssm_listing_keeps_the_status_and_says_so(cli, fleet, aws, tmp_
 
 
 # -- AWS failures in every command: one line --------------------------------------------
+def impatient(tmp_path, **more) -> str:
+    """A config file that gives up fast: two attempts per call, short timeouts."""
+    config = tmp_path / "impatient.toml"
+    config.write_text("max_attempts = 2\n" + "".join(f"{k} = {v}\n" for k, v in more.items()))
+    return str(config)
+
+
 @pytest.fixture
 def tools(cli, fleet, tmp_path):
     """A warm cache of one SSM-online host, a jump host and a database; the fake tools."""
@@ -222,7 +231,7 @@ def tools(cli, fleet, tmp_path):
     fleet.ec2(A, "us-east-1", 1, name="jump", tags={"Role": "jumphost"}, start=3)
     fleet.rds_instance(A, "us-east-1", "orders-db")
     assert cli("refresh").returncode == 0
-    return fakebin_env(tmp_path / "calls.jsonl", base=cli.env())
+    return fakebin_env(tmp_path / "calls.jsonl", base=cli.env(FUZZYAWS_CONFIG=impatient(tmp_path)))
 
 
 @pytest.mark.parametrize("fault, status, words", [
@@ -237,7 +246,7 @@ def test_actions_say_what_failed_in_one_line(cli, aws, tools, fault, status, wor
         line = one_line(cli(*argv, env=tools), status)
         assert words in line and (status == 3 or f"{A} us-east-1" in line), argv
     if fault == "server_error":
-        return  # an ambiguous SendCommand is looked up and retried for a minute: test_actions
+        return  # an ambiguous SendCommand is looked up and retried for a minute: see test_actions
     run = cli("run", "--yes", "--targets", "web-one", "--", "uptime", env=tools)
     if status == 3:
         assert words in one_line(run, 3)
@@ -285,10 +294,9 @@ def silent_endpoint():
 
 def test_an_endpoint_that_never_answers_is_given_up(cli, fleet, tmp_path):
     fleet.ec2(A, "us-east-1", 1)
-    config = tmp_path / "impatient.toml"
-    config.write_text("connect_timeout = 1\nread_timeout = 1\nmax_attempts = 2\n")
+    config = impatient(tmp_path, connect_timeout=1, read_timeout=1)
     with silent_endpoint() as url:
-        env = cli.env(FUZZYAWS_CONFIG=str(config), AWS_ENDPOINT_URL=url)
+        env = cli.env(FUZZYAWS_CONFIG=config, AWS_ENDPOINT_URL=url)
         started = time.monotonic()
         line = one_line(cli("ls", env=env), 1)
         assert "endpoint timed out" in line and url in line
@@ -307,12 +315,12 @@ def test_an_endpoint_that_never_answers_is_given_up(cli, fleet, tmp_path):
         assert time.monotonic() - started < 60
 
 
-def test_a_dead_service_is_one_warning_for_all_its_shards(cli, fleet, aws):
+def test_a_dead_service_is_one_warning_for_all_its_shards(cli, fleet, aws, tmp_path):
     regions = ["--region", "us-east-1", "--region", "us-west-2", "--region", "eu-west-1"]
     fleet.ec2(A, "us-east-1", 1)
     assert cli(*regions, "refresh").returncode == 0
     aws.faults.add("unavailable", service=["ec2", "rds", "elasticache", "ecs", "ssm"])
-    result = cli(*regions, "refresh")
+    result = cli(*regions, "refresh", env=cli.env(FUZZYAWS_CONFIG=impatient(tmp_path)))
     line = one_line(result, 1)
     assert "ServiceUnavailable on " in line and "12 shards" in line and "keeping data from" in line
 

@@ -347,6 +347,22 @@ def test_info_line_and_header():
     assert "refreshing…" in "".join(t for _, t in refreshing.info())
 
 
+def test_a_long_list_with_a_starting_query_draws_before_it_is_all_ranked(monkeypatch):
+    lines = [f"host-{i:05d} {'web' if i % 3 else 'db'}" for i in range(builtin.FIRST_FRAME_LINES * 5)]
+    keys = [f"k{i}" for i in range(len(lines))]
+    gate, drawn = threading.Event(), threading.Event()
+    rank = builtin.Matcher.rank
+    monkeypatch.setattr(builtin.Matcher, "rank", lambda self, text: gate.wait(10) and rank(self, text))
+    picker = builtin.Picker(request(lines=lines, keys=keys, query="web"), invalidate=drawn.set)
+    first = picker.ranked()  # the full ranking is held at the gate meanwhile
+    assert picker.ranking and first and all(i < builtin.FIRST_FRAME_LINES for i in first)
+    assert "…/" in "".join(t for _, t in picker.info())
+    gate.set()
+    assert drawn.wait(10)  # the rest ranked behind it, then redrawn
+    assert not picker.ranking and picker.ranked() == rank_lines("web", lines)
+    assert "…" not in "".join(t for _, t in picker.info())
+
+
 def test_inline_height_is_40_percent_with_a_minimum():
     for rows, expected in [(40, 16), (20, 12), (8, 8), (100, 40)]:
         with create_pipe_input() as inp:

@@ -143,6 +143,9 @@ def test_bash_completes_resource_ids(seeded):
     ec2 = [i for i in ids if i.startswith("i-")]
     assert sorted(bash_complete(seeded, "fuzzyaws run --targets i-")) == ec2
     assert bash_complete(seeded, "fuzzyaws tunnel ord") == ["orders-db"]
+    # only those of the region already named
+    assert sorted(bash_complete(seeded, "fuzzyaws --region us-east-1 connect ")) == ids
+    assert bash_complete(seeded, "fuzzyaws connect --region eu-west-1 ") == []
 
 
 def test_bash_completes_profiles_and_regions(seeded):

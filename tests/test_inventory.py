@@ -13,6 +13,7 @@ import pytest
 from tests.cli import CLI
 
 A, B = "111111111111", "222222222222"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 @pytest.fixture
@@ -198,15 +199,43 @@ def test_ttl_offline_and_no_match(cli, fleet, aws):
     assert len(keys) == 1 and keys[0].startswith(f"arn:aws:ec2:us-east-1:{A}:instance/i-")
 
 
-def test_warm_ls_does_not_import_boto3(cli, fleet):
+# Never on the warm path: AWS and the picker toolkit, and what the standard library's
+# heavier helpers drag in (dataclasses/inspect, shutil's compressors, subprocess, threads).
+WARM_PATH_NEVER = ("boto3", "botocore", "prompt_toolkit", "pyfzf", "diskcache", "dataclasses",
+                   "inspect", "shutil", "subprocess", "threading", "tempfile", "typing")
+
+
+def imports(stderr: str) -> dict:
+    """{module: cumulative µs} from PYTHONPROFILEIMPORTTIME output."""
+    found = {}
+    for line in stderr.splitlines():
+        if "import time:" in line:
+            _, cumulative, name = line.split(":", 1)[1].split("|")
+            if cumulative.strip().isdigit():
+                found[name.strip()] = int(cumulative)
+    return found
+
+
+@pytest.mark.parametrize("argv", [["ls", "web"], ["ls", "--offline", "--keys"], ["pick", "--list", "--offline"],
+                                  ["preview", "KEY"]])
+def test_the_warm_path_imports_only_what_it_needs(cli, fleet, argv):
     fleet.ec2(A, "us-east-1", 3)
     assert cli("refresh").returncode == 0
-    env = cli.env(PYTHONPROFILEIMPORTTIME="1")
-    result = cli.process("ls", "web", env=env)
-    assert result.returncode == 0 and len(result.stdout.splitlines()) == 3
-    imported = {line.split("|")[-1].strip() for line in result.stderr.splitlines() if "|" in line}
-    assert "fuzzyaws.cache" in imported  # the check is looking at the right thing
-    assert not {m for m in imported if m.split(".")[0] in ("boto3", "botocore", "prompt_toolkit")}
+    key = cli("ls", "--keys").stdout.split()[0]
+    # without site (-S): the development install's editable finder imports much of what is
+    # looked for here, which would hide it; the warm path needs nothing from site-packages
+    env = cli.env(PYTHONPROFILEIMPORTTIME="1", PYTHONPATH=ROOT)
+    result = subprocess.run([sys.executable, "-S", "-m", "fuzzyaws", *[key if a == "KEY" else a for a in argv]],
+                            env=env, capture_output=True, text=True, cwd=cli.home)
+    assert result.returncode == 0, result.stderr[-2000:]
+    python = subprocess.run([sys.executable, "-S", "-c", "import runpy"], env=env, capture_output=True, text=True)
+    times = {m: us for m, us in imports(result.stderr).items() if m not in imports(python.stderr)}
+    assert "fuzzyaws.cache" in times  # the check is looking at the right thing
+    table = "\n".join(f"{us / 1000:7.2f} ms  {name}" for name, us in sorted(times.items(), key=lambda i: -i[1])
+                      if name.startswith("fuzzyaws"))
+    print(f"\nwarm path `{' '.join(argv)}`, cumulative import time per fuzzyaws module:\n{table}")
+    heavy = sorted(m for m in times if m.split(".")[0] in WARM_PATH_NEVER)
+    assert not heavy, f"{heavy}\n{table}"
 
 
 def test_corrupt_cache_is_rebuilt(cli, fleet):

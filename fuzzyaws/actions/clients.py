@@ -2,9 +2,9 @@
 token) goes only into the client's environment, never onto disk or the command line."""
 from __future__ import annotations
 
-import shutil
 
 from fuzzyaws.status import UsageError
+from fuzzyaws.which import which
 
 POSTGRES = ("postgres", "aurora-postgresql")
 MYSQL = ("mysql", "mariadb", "aurora-mysql", "aurora")
@@ -17,7 +17,7 @@ def client_tool(engine: str, env: dict) -> str:
     if engine in MYSQL:
         return "mysql"
     if engine in KEYVALUE:
-        return "valkey-cli" if engine == "valkey" and shutil.which("valkey-cli", path=env.get("PATH")) else "redis-cli"
+        return "valkey-cli" if engine == "valkey" and which("valkey-cli", env.get("PATH")) else "redis-cli"
     raise UsageError(f"no client for engine {engine or 'unknown'}: use `fuzzyaws tunnel` and your own")
 
 

@@ -2,9 +2,9 @@
 line saying how to install them."""
 from __future__ import annotations
 
-import shutil
 
 from fuzzyaws.status import UsageError
+from fuzzyaws.which import which
 
 PLUGIN = "session-manager-plugin"
 INSTALL = {
@@ -19,7 +19,7 @@ INSTALL = {
 
 def need(tool: str, env: dict) -> str:
     """The path of a local tool, or a UsageError saying how to install it."""
-    path = shutil.which(tool, path=env.get("PATH"))
+    path = which(tool, env.get("PATH"))
     if not path:
         raise UsageError(f"{tool} is not installed: {INSTALL.get(tool, 'install it')}")
     return path

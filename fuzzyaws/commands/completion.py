@@ -6,7 +6,8 @@ below (the only module that imports shtab: parsing must stay light):
 
 - resource IDs (`connect`/`tunnel`/`run` QUERY|ID|ARN, `run --targets`, `--via`,
   `preview`): `fuzzyaws ls --offline --keys`, the ID being the ARN's last part (zsh adds
-  each resource's line as its description, from `fuzzyaws pick --list --offline`).
+  each resource's line as its description, from `fuzzyaws pick --list --offline`), of the
+  `--profile` and `--region` already typed on the line (bash, zsh).
   Offline: what is cached, however old, never the network, never boto3.
 - profiles: the section names of the AWS config file (`[default]`, `[profile NAME]`) and
   credentials file (`[NAME]`), honouring AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE,
@@ -43,9 +44,17 @@ __fuzzyaws_profiles() {
 
 PREAMBLE = {
     "bash": _PROFILES + r"""
-# $1: the word being completed (shtab's compgen functions print the candidates)
+# $1: the word being completed (shtab's compgen functions print the candidates); the IDs
+# are those of the --profile and --region already on the line
 __fuzzyaws_complete_ids() {
-  compgen -W "$(command fuzzyaws ls --offline --keys 2>/dev/null | command sed 's,.*[:/],,')" -- "$1"
+  local -a scope=()
+  local i
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    case ${COMP_WORDS[i]} in
+      --profile|--region) scope+=("${COMP_WORDS[i]}" "${COMP_WORDS[i+1]}") ;;
+    esac
+  done
+  compgen -W "$(command fuzzyaws ls --offline --keys "${scope[@]}" 2>/dev/null | command sed 's,.*[:/],,')" -- "$1"
 }
 __fuzzyaws_complete_profiles() {
   compgen -W "$(__fuzzyaws_profiles)" -- "$1"
@@ -55,11 +64,15 @@ __fuzzyaws_complete_regions() {
 }
 """,
     "zsh": _PROFILES + r"""
-# _arguments actions: each resource's ID, described by its picker line (spaces squeezed)
+# _arguments actions: each resource's ID, described by its picker line (spaces squeezed);
+# those of the --profile and --region already on the line
 __fuzzyaws_complete_ids() {
-  local -a ids
-  local row
-  for row in ${(f)"$(command fuzzyaws pick --list --offline 2>/dev/null)"}; do
+  local -a ids scope
+  local row i
+  for (( i = 2; i < CURRENT; i++ )); do
+    [[ ${words[i]} == (--profile|--region) ]] && scope+=(${words[i]} ${(Q)words[i+1]})
+  done
+  for row in ${(f)"$(command fuzzyaws pick --list --offline $scope 2>/dev/null)"}; do
     [[ $row == $'\t'* ]] && continue  # the header
     ids+=("${${row%%$'\t'*}##*[:/]}:${(j: :)${(s: :)row#*$'\t'}}")
   done

@@ -6,11 +6,21 @@ from fuzzyaws.status import ExitStatus
 
 
 def run(app, opts) -> ExitStatus:
-    read = ("lines", "keys") if opts.output == "keys" else ("lines",)
+    # only what is printed, and the lines a query filters
+    read = {"lines": ("lines",), "json": ("lines",), "keys": ("keys",)}[opts.output]
+    if opts.query.strip() and "lines" not in read:
+        read = ("lines",) + read
     inventory = load(app, offline=opts.offline, kinds=opts.kinds, read=read)
     if not inventory.shards and opts.offline:
         app.console.warn("nothing cached for these settings yet: run `fuzzyaws refresh`")
         return ExitStatus.NO_MATCH
+    out = app.console.out
+    if not opts.query.strip() and opts.output != "json":  # everything: the stored text as it is
+        text = inventory.text("keys" if opts.output == "keys" else "lines")
+        if not text:
+            return ExitStatus.NO_MATCH
+        out(text + "\n")
+        return ExitStatus.OK
     lines = inventory.lines()
     if opts.query.strip():
         from fuzzyaws.match import filter_lines
@@ -19,7 +29,6 @@ def run(app, opts) -> ExitStatus:
         keep = range(len(lines))
     if not keep:
         return ExitStatus.NO_MATCH
-    out = app.console.out
     if opts.output == "json":
         _json(app, inventory, lines, set(keep))
     elif opts.output == "keys":

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import time
 
+from fuzzyaws.inventory.load import plan_key, scope
 from fuzzyaws.model import Resource
 from fuzzyaws.status import ExitStatus, Failed
 
 
 def run(app, opts) -> ExitStatus:
     from fuzzyaws.preview import render
-    shard, record = app.cache.find(opts.key)
+    shard, record = app.cache.find(opts.key, within=_within(app))
     if record is None:
         raise Failed(f"{opts.key} is not in the cache (fuzzyaws refresh?)")
     app.console.out(render(Resource.from_dict(record), shard.fetched, time.time(), shard.error) + "\n")
     return ExitStatus.OK
+
+
+def _within(app) -> "set | None":
+    """The shards --profile, --region (or the config) name; None when they name none."""
+    settings = app.settings
+    if not settings.profiles and not settings.regions and settings.org is None:
+        return None
+    shards = app.cache.shards()
+    return set(scope(app, None, shards, app.cache.plan(plan_key(settings), time.time())))

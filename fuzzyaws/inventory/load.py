@@ -29,20 +29,18 @@ class Inventory:
         self.missing = missing  # planned shards never fetched (-1: no plan at all)
         self.expired = expired  # shards served although older than the TTL
 
-    def _rows(self, prefix: str) -> list:
+    def text(self, prefix: str) -> str:
+        """The `prefix` values (lines, keys) of every shard, one per line, in order."""
         values = self._values[prefix]
-        out = []
-        for shard in self.shards:
-            text = values.get(shard.id) if shard.count else None
-            if text:
-                out.extend(text.split("\n"))
-        return out
+        return "\n".join(values[s.id] for s in self.shards if s.count and values.get(s.id))
 
     def lines(self) -> list:
-        return self._rows("lines")
+        text = self.text("lines")
+        return text.split("\n") if text else []
 
     def keys(self) -> list:
-        return self._rows("keys")
+        text = self.text("keys")
+        return text.split("\n") if text else []
 
     @property
     def count(self) -> int:
@@ -98,20 +96,25 @@ def _cached_scope(app, kinds, shards: dict) -> list:
                    and (accounts is None or s.account in accounts)), key=_order)
 
 
+def scope(app, kinds, shards: dict, plan) -> list:
+    """The shard ids the settings cover, in order: those of the plan, else (offline, no plan
+    made for these settings) the cached ones of the regions and profiles they name."""
+    kinds = tuple(kinds or app.settings.kinds)
+    if plan is None:
+        return _cached_scope(app, kinds, shards)
+    return [shard_id(t["account"], t["region"], k) for t in plan for k in kinds]
+
+
 def load(app, *, offline: bool = False, kinds=None, read=("lines",)) -> Inventory:
     """The inventory for the app's settings; missing and expired shards are refreshed first,
     unless `offline`. `read`: the values every shard's are read of (lines, keys)."""
     settings, cache = app.settings, app.cache
-    kinds = tuple(kinds or settings.kinds)
     values = cache.scan("shard", *read)
     shards = {sid: parse_shard(sid, text) for sid, text in values.pop("shard").items()}
     plan = cache.plan(plan_key(settings), time.time())
     if plan is None and not offline:
         plan = [t.to_dict() for t in app.aws.targets()]
-    if plan is None:
-        sids = _cached_scope(app, kinds, shards)
-    else:
-        sids = [shard_id(t["account"], t["region"], k) for t in plan for k in kinds]
+    sids = scope(app, kinds, shards, plan)
     now = time.time()
     due = [sid for sid in sids if sid not in shards or shards[sid].expired(settings.ttl, now)]
     if due and not offline:

@@ -13,12 +13,10 @@ It draws on the terminal (/dev/tty), never on stdout, so that `$(fuzzyaws pick)`
 """
 from __future__ import annotations
 
-import shutil
-import threading
-
 from fuzzyaws import PICKERS
 from fuzzyaws.frozen import Frozen
 from fuzzyaws.status import UsageError
+from fuzzyaws.which import which
 
 
 class Listing(Frozen):
@@ -32,6 +30,7 @@ class Refresh:
     `result` holds the new Listing (None if the refresh failed: keep what is shown)."""
 
     def __init__(self):
+        import threading  # only a live picker refreshes behind itself
         self.done = threading.Event()
         self.result: "Listing | None" = None
 
@@ -61,7 +60,7 @@ def choose(name: str, env: dict):
     """The picker for `--picker auto|fzf|builtin` (auto: fzf when it is on PATH)."""
     if name not in PICKERS:
         raise UsageError(f"unknown picker {name!r} (choose auto, fzf or builtin)")
-    fzf_path = shutil.which("fzf", path=env.get("PATH"))
+    fzf_path = which("fzf", env.get("PATH"))
     if name == "fzf" and not fzf_path:
         raise UsageError("the fzf picker needs the fzf binary on PATH "
                          "(apt install fzf, brew install fzf), or use --picker builtin")

@@ -49,6 +49,7 @@ from fuzzyaws.pickers import Request
 from fuzzyaws.status import UsageError
 
 PROMPT = "> "
+FIRST_FRAME_LINES = 2000  # ranked for the first frame; the rest is ranked behind it
 INLINE_PERCENT = 40
 INLINE_MIN_ROWS = 12
 PREVIEW_MIN_COLUMNS = 80  # below this the preview pane is hidden
@@ -113,9 +114,13 @@ class Matcher:
     def __init__(self, lines: list):
         self.lines = lines
         self._cache: "OrderedDict[str, list]" = OrderedDict()  # query -> [ranked, sorted|None]
+        self._lock = threading.Lock()  # the first query may be ranked on a thread
 
     def rank(self, text: str) -> list:
-        text = _same_query(text)
+        with self._lock:
+            return self._rank(_same_query(text))
+
+    def _rank(self, text: str) -> list:
         entry = self._cache.get(text)
         if entry is not None:
             self._cache.move_to_end(text)
@@ -347,12 +352,30 @@ class Picker:
         self.refreshing = refresh is not None
         if refresh is not None and refresh.done.is_set():
             self.merge(refresh.result)
+        if self.text.strip() and len(self.lines) > FIRST_FRAME_LINES:
+            self._rank_behind(invalidate)
+
+    def _rank_behind(self, invalidate) -> None:
+        """Rank the first lines now and every line on a thread: a long list with a starting
+        query (Ctrl-G on a word) draws its first frame at once, as fzf does."""
+        text, head = self.text, FIRST_FRAME_LINES
+        self._first = (text, rank_lines(text, self.lines[:head]))
+        matcher = self.matcher
+
+        def work():
+            matcher.rank(text)
+            if self.matcher is matcher:
+                self._first = None
+                invalidate()
+
+        threading.Thread(target=work, name="fuzzyaws-rank", daemon=True).start()
 
     def _set_data(self, lines, keys):
         n = min(len(lines), len(keys))
         self.lines = list(lines[:n])
         self.keys = list(keys[:n])
         self.matcher = Matcher(self.lines)
+        self._first = None  # (query, its ranking of the first lines) while the rest is ranked
 
     # -- queries --------------------------------------------------------------
     def set_query(self, text: str):
@@ -365,8 +388,16 @@ class Picker:
             self._query = Query(self.text)
         return self._query
 
+    @property
+    def ranking(self) -> bool:
+        """The starting query is still being ranked over every line."""
+        return self._first is not None and self._first[0] == self.text
+
     def ranked(self) -> list:
-        """Indexes of the matching lines, best first."""
+        """Indexes of the matching lines, best first (while the starting query is ranked
+        behind the first frame: of the first lines)."""
+        if self.ranking:
+            return self._first[1]
         return self.matcher.rank(self.text)
 
     def current_key(self):
@@ -462,7 +493,7 @@ class Picker:
         return out
 
     def info(self) -> list:
-        text = f"  {len(self.ranked())}/{len(self.lines)}"
+        text = f"  {len(self.ranked())}{'…' if self.ranking else ''}/{len(self.lines)}"
         if self.multi:
             text += f" ({len(self.marks)} marked)"
         frags = [("class:info", text)]
