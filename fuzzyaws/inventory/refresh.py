@@ -18,14 +18,10 @@ import time
 from fuzzyaws.aws.errors import AccessDenied, AwsError, CredentialsError
 from fuzzyaws.cache import shard_id
 from fuzzyaws.frozen import Frozen
-from fuzzyaws.inventory import ec2, ecs, elasticache, rds
+from fuzzyaws.inventory.collectors import CHAIN, COLLECTORS
 from fuzzyaws.model import Resource, age_text
 from fuzzyaws.workers import Pool
 
-COLLECTORS = {"ec2": ec2.collect, "rds": rds.collect, "elasticache": elasticache.collect, "ecs": ecs.collect}
-# How many dependent calls a shard of each kind makes at least: ECS lists clusters, then
-# tasks, then describes them; the others list in one round. The longest go first.
-CHAIN = {"ecs": 3, "elasticache": 2, "ec2": 1, "rds": 1}
 PAGE_SIZE = 1000  # clipped to each API's maximum
 
 
