@@ -54,6 +54,10 @@ class Shard(Frozen):
     error: "str | None" = None  # why the last refresh failed (the data is older than it should be)
     count: int = 0
     chunks: int = 0
+    # an index shard's rows are grouped by kind: [[kind, first row, rows], ...], and it
+    # leaves out the kinds a native collector listed when it was fetched
+    groups: list = []
+    native: list = []
 
     @property
     def account(self) -> str:
@@ -276,11 +280,12 @@ class Cache:
                     return shard, record
         return None, None
 
-    def put_shard(self, sid: str, resources, fetched: float) -> Shard:
-        """Store a shard's resources (already sorted) as fetched at `fetched`."""
+    def put_shard(self, sid: str, resources, fetched: float, **meta) -> Shard:
+        """Store a shard's resources (already sorted) as fetched at `fetched`; `meta`: more
+        of its Shard fields (an index shard's groups)."""
         records = [json.dumps(r.to_dict(), ensure_ascii=False) for r in resources]
         chunks = (len(records) + CHUNK - 1) // CHUNK
-        shard = Shard(id=sid, fetched=fetched, count=len(records), chunks=chunks)
+        shard = Shard(id=sid, fetched=fetched, count=len(records), chunks=chunks, **meta)
         values = {f"shard:{sid}": json.dumps(_meta(shard)),
                   f"lines:{sid}": "\n".join(r.line() for r in resources),
                   f"keys:{sid}": "\n".join(r.key for r in resources)}
@@ -457,7 +462,7 @@ def parse_shard(sid: str, text: str) -> Shard:
 
 
 def _meta(shard: Shard) -> dict:
-    return {k: v for k, v in shard.to_dict().items() if k != "id"}
+    return {k: v for k, v in shard.to_dict().items() if k != "id" and v not in ([], None)}
 
 
 def _row(keys: str, key: str, arn: bool) -> "int | None":

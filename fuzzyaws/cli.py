@@ -16,7 +16,7 @@ from fuzzyaws import KINDS, PICKERS, __version__
 from fuzzyaws import options as o
 from fuzzyaws.status import UsageError
 
-PRINTS = ("id", "arn", "name", "address", "json")
+PRINTS = ("id", "arn", "name", "address", "url", "json")
 SHELLS = ("zsh", "bash", "fish")
 EXIT_STATUS = ("exit status: 0 ok, 1 no match or some shards/targets failed, 2 usage, "
                "3 AWS credentials, 130 aborted")
@@ -75,8 +75,9 @@ def _common() -> argparse.ArgumentParser:
 
 
 def _kind_option(parser, what: str) -> None:
-    parser.add_argument("--kind", action="append", choices=KINDS, metavar="KIND",
-                        help=f"{what} only this kind: {', '.join(KINDS)} (repeatable)")
+    parser.add_argument("--kind", action="append", metavar="KIND",
+                        help=f"{what} only this kind: {', '.join(KINDS)}, or an indexed kind "
+                             "like kms:key (repeatable)")
 
 
 def _target_options(parser) -> None:
@@ -178,6 +179,22 @@ def _run(commands, common):
     run.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
 
 
+def _open(commands, common):
+    open_ = commands.add_parser("open", parents=[common], help="open a resource's AWS console page",
+                                description="Open the AWS console page of a resource (any kind) in "
+                                            "the browser, or print its URL.")
+    _target_options(open_)
+    open_.add_argument("--print", action="store_true", help="only print the URL (several with the picker's Tab)")
+
+
+def _copy(commands, common):
+    copy = commands.add_parser("copy", help="copy text to the terminal's clipboard (OSC 52)",
+                               description="Put the arguments, one per line, on the clipboard of the "
+                                           "terminal you sit at (OSC 52: works over ssh and in tmux "
+                                           "with set-clipboard on). The pickers' Alt-C runs it.")
+    copy.add_argument("text", nargs="+", metavar="TEXT")
+
+
 def _init(commands, common):
     init = commands.add_parser("init", help="print the shell integration (Ctrl-G widget)",
                                description="Print the shell code that binds the fuzzyaws widget to "
@@ -238,6 +255,8 @@ COMMANDS = {
         query=a.query, picker=a.picker, offline=a.offline, command=tuple(a.rest),
         targets=tuple(a.targets or ()), targets_from_stdin=a.targets_from_stdin,
         concurrency=a.concurrency, max_errors=a.max_errors, timeout=a.timeout, json=a.json, yes=a.yes)),
+    "open": (_open, lambda a: o.Open(query=a.query, picker=a.picker, offline=a.offline, print=a.print)),
+    "copy": (_copy, lambda a: o.Copy(text=tuple(a.text))),
     "init": (_init, lambda a: o.Init(shell=a.shell, key=a.key, no_bind=a.no_bind)),
     "completion": (_completion, lambda a: o.Completion(shell=a.shell)),
     "refresh": (_refresh, lambda a: o.Refresh(kinds=_kinds(a))),
@@ -248,15 +267,21 @@ COMMANDS = {
 
 def _kinds(args) -> "tuple | None":
     kinds = getattr(args, "kind", None)
-    return tuple(dict.fromkeys(kinds)) if kinds else None
+    if not kinds:
+        return None
+    from fuzzyaws.kinds import problem
+    for kind in kinds:
+        if problem(kind):
+            raise UsageError(f"--kind: {problem(kind)}")
+    return tuple(dict.fromkeys(kinds))
 
 
 def build_parser(only: "str | None" = None) -> argparse.ArgumentParser:
     """The parser; with `only`, just that command's subparser (what one run needs)."""
     common = _common()
     parser = Parser(prog="fuzzyaws", parents=[common], epilog=EXIT_STATUS,
-                    description="A fuzzy finder for AWS resources: EC2, RDS, ElastiCache and ECS "
-                                "across accounts and regions.")
+                    description="A fuzzy finder for AWS resources of every type, across "
+                                "accounts and regions.")
     parser.add_argument("--version", action="version", version=f"fuzzyaws {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True

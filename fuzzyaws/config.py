@@ -3,8 +3,11 @@
     # ~/.config/fuzzyaws/config.toml
     profiles = ["prod", "staging"]     # none: the profile boto3 would use
     regions = ["us-east-1", "eu-west-1"]   # ["all"]: every region enabled for the account
-    kinds = ["ec2", "rds", "elasticache", "ecs"]
+    kinds = ["ec2", "rds", "lambda", "index"]   # default: every kind
     ttl = 300                          # seconds a shard stays fresh
+    index = "auto"                     # auto | tagging | resource-explorer | off: where the
+                                       # other resource types are listed from
+    index_ttl = 3600                   # seconds an index shard stays fresh
     cache_dir = "~/.cache/fuzzyaws"
     workers = 16                       # threads fetching shards
     connect_timeout = 5
@@ -20,7 +23,8 @@
     exclude = ["111111111111"]
 
 Env: FUZZYAWS_CONFIG, FUZZYAWS_PROFILES and FUZZYAWS_REGIONS and FUZZYAWS_KINDS (comma
-separated), FUZZYAWS_TTL, FUZZYAWS_CACHE_DIR, FUZZYAWS_WORKERS, FUZZYAWS_PICKER.
+separated), FUZZYAWS_TTL, FUZZYAWS_CACHE_DIR, FUZZYAWS_WORKERS, FUZZYAWS_PICKER,
+FUZZYAWS_INDEX.
 A value of the wrong type (true for a number, nan, 1.5 workers, a string where a list
 belongs) is exit 2, naming the key.
 """
@@ -29,7 +33,7 @@ from __future__ import annotations
 import math
 import os
 
-from fuzzyaws import KINDS, PICKERS
+from fuzzyaws import INDEX_SOURCES, KINDS, PICKERS
 from fuzzyaws.frozen import Frozen
 from fuzzyaws.status import UsageError
 
@@ -46,6 +50,8 @@ class Settings(Frozen):
     regions: tuple = ()  # empty: boto3's default region; ("all",): every enabled region
     kinds: tuple = KINDS
     ttl: float = 300.0
+    index: str = "auto"
+    index_ttl: float = 3600.0
     cache_dir: str = ""
     default_cache_dir: bool = True  # cache_dir is the default location, not one the user named
     workers: int = 16
@@ -61,13 +67,12 @@ class Settings(Frozen):
 
 
 _LISTS = ("profiles", "regions", "kinds")
-_NUMBERS = {"ttl": float, "workers": int, "connect_timeout": float, "read_timeout": float,
-            "max_attempts": int}
-_STRINGS = ("cache_dir", "picker", "jumphost_tag", "ssh_user")
+_NUMBERS = {"ttl": float, "index_ttl": float, "workers": int, "connect_timeout": float,
+            "read_timeout": float, "max_attempts": int}
 _ENV = {"profiles": "FUZZYAWS_PROFILES", "regions": "FUZZYAWS_REGIONS",
         "kinds": "FUZZYAWS_KINDS", "ttl": "FUZZYAWS_TTL",
         "cache_dir": "FUZZYAWS_CACHE_DIR", "workers": "FUZZYAWS_WORKERS",
-        "picker": "FUZZYAWS_PICKER"}
+        "picker": "FUZZYAWS_PICKER", "index": "FUZZYAWS_INDEX"}
 
 
 def home(env) -> str:
@@ -105,7 +110,7 @@ def load(flags: "dict | None" = None, env=None) -> Settings:
     for name, var in _ENV.items():
         if env.get(var):
             values[name] = _coerce(name, env[var], var, text=True)
-    for name in ("profiles", "regions", "kinds", "ttl", "cache_dir", "picker"):
+    for name in ("profiles", "regions", "kinds", "ttl", "cache_dir", "picker", "index"):
         if flags.get(name) is not None:
             values[name] = _coerce(name, flags[name], "--" + name.rstrip("s").replace("_", "-"),
                                    text=True)
@@ -182,9 +187,10 @@ def _coerce(name, value, where, text: bool = False):
             value = value.split(",")
         items = _strings(list(value) if text else value, where)
         if name == "kinds":
-            bad = [k for k in items if k not in KINDS]
-            if bad:
-                raise UsageError(f"{where}: unknown kind {bad[0]!r} (choose from {', '.join(KINDS)})")
+            from fuzzyaws import kinds
+            for kind in items:
+                if kinds.problem(kind):
+                    raise UsageError(f"{where}: {kinds.problem(kind)}")
         return items
     if name in _NUMBERS:
         return _number(name, value, where, text)
@@ -192,6 +198,8 @@ def _coerce(name, value, where, text: bool = False):
         raise UsageError(f"{where}: {name} must be a string")
     if name == "picker" and value not in PICKERS:
         raise UsageError(f"{where}: unknown picker {value!r} (choose {', '.join(PICKERS)})")
+    if name == "index" and value not in INDEX_SOURCES:
+        raise UsageError(f"{where}: unknown index source {value!r} (choose {', '.join(INDEX_SOURCES)})")
     return value
 
 

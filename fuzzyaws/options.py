@@ -77,6 +77,14 @@ class Run(Target):
     yes: bool = False
 
 
+class Open(Target):
+    print: bool = False  # only print the URL
+
+
+class Copy(Frozen):
+    text: tuple = ()
+
+
 class Init(Frozen):
     shell: str
     key: "str | None" = None

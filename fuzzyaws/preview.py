@@ -8,7 +8,7 @@ from __future__ import annotations
 from fuzzyaws.model import age_text, clean, pad, width
 
 # Attributes worth a row of their own, in this order; the rest follow alphabetically.
-_FIRST = ("type", "class", "node_type", "engine", "engine_version", "endpoint", "reader_endpoint",
+_FIRST = ("source", "service", "resource_type", "type", "class", "node_type", "engine", "engine_version", "endpoint", "reader_endpoint",
           "port", "private_ip", "public_ip", "private_dns", "az", "vpc", "subnet", "platform",
           "cluster", "service", "task_definition", "launch_type", "containers", "exec_enabled",
           "members", "iam_auth")
@@ -41,6 +41,10 @@ def render(resource, fetched: "float | None", now: float, error: "str | None" = 
     if resource.ssm_unknown:
         state += f" · {clean(resource.ssm_unknown)}"
     data = f"{age_text(now - fetched)} old" if fetched else "never fetched"
+    if attrs.get("source") == "tagging API":
+        data += " · from the tagging API, which lists only resources that have or had tags"
+    elif attrs.get("source"):
+        data += f" · from {clean(attrs['source'])}"
     if error:
         data += f" · last refresh failed: {clean(error)}"
     out = [f"{clean(resource.kind)}  {clean(resource.name)}", ""]

@@ -74,7 +74,9 @@ def interactive(app, inventory, stale: bool, *, query: str, multi: bool, kinds=N
     now = time.time()
     request = Request(listing=listing(app, inventory, now, stale, keep), query=query, multi=multi,
                       preview=lambda key: preview_text(app, key),
-                      preview_argv=child_argv(app) + ["preview"], fullscreen=fullscreen)
+                      preview_argv=child_argv(app) + ["preview"], fullscreen=fullscreen,
+                      open=lambda key: open_page(app, key),
+                      open_argv=child_argv(app) + ["open", "--offline"], copy_argv=child_argv(app) + ["copy"])
     if stale and keep is None:
         if chooser.live:
             request = request.replace(refresh=_refresh_behind(app, kinds))
@@ -95,9 +97,11 @@ def records(app, inventory) -> dict:
     """{key: Resource} of every shard of `inventory`."""
     found = {}
     for shard in inventory.shards:
-        for data in app.cache.records(shard.id, shard):
-            resource = Resource.from_dict(data)
-            found[resource.key] = resource
+        used = set(inventory.rows(shard))
+        for row, data in enumerate(app.cache.records(shard.id, shard)):
+            if row in used:
+                resource = Resource.from_dict(data)
+                found[resource.key] = resource
     return found
 
 
@@ -159,6 +163,15 @@ def _refresh_behind(app, kinds) -> Refresh:
 
     threading.Thread(target=work, name="fuzzyaws-refresh", daemon=True).start()
     return refresh
+
+
+def open_page(app, key: str) -> None:
+    """The console page of `key` in the browser (the built-in picker's Alt-O)."""
+    shard, record = app.cache.find(key)
+    if record is not None:
+        import webbrowser
+        from fuzzyaws.actions.weblinks import url
+        webbrowser.open(url(Resource.from_dict(record)))
 
 
 def preview_text(app, key: str) -> str:

@@ -27,9 +27,12 @@ A = "111111111111"
 PLUGIN = "session-manager-plugin"
 
 
+FOUR_KINDS = "ec2,rds,elasticache,ecs"  # the failures here are the point, not the kinds
+
+
 @pytest.fixture
 def cli(aws, tmp_path):
-    return CLI(aws, str(tmp_path), account=A)
+    return CLI(aws, str(tmp_path), account=A, extra={"FUZZYAWS_KINDS": FOUR_KINDS})
 
 
 def one_line(result, status: int) -> str:

@@ -23,7 +23,8 @@ def write_config(tmp_path, text):
 def test_defaults(tmp_path):
     s = settings(["ls"], {}, tmp_path)
     assert s.profiles == () and s.regions == () and s.ttl == 300 and s.workers == 16
-    assert s.kinds == ("ec2", "rds", "elasticache", "ecs")
+    from fuzzyaws import KINDS
+    assert s.kinds == KINDS and "index" in s.kinds and s.index == "auto" and s.index_ttl == 3600
     assert s.cache_dir == str(tmp_path / "cache" / "fuzzyaws")
 
 
@@ -50,7 +51,9 @@ def test_flags_before_and_after_command(tmp_path):
 @pytest.mark.parametrize("text, message", [
     ("ttl = 'soon'", "ttl must be a number"),
     ("colour = 1", "unknown setting 'colour'"),
-    ("kinds = ['s3']", "unknown kind 's3'"),
+    ("kinds = ['lamda']", "unknown kind 'lamda'"),
+    ("index = 'explorer'", "unknown index source"),
+    ("index_ttl = -1", "index_ttl must be positive"),
     ("workers = 0", "workers must be positive"),
     ("profiles = [", "config file"),
     ("ttl = true", "ttl must be a number"),

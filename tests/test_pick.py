@@ -175,3 +175,36 @@ def test_builtin_picker_merges_the_refresh_live(cli, fleet, aws, term):
     term.keys("Enter")
     rc, out, _ = result(term, cli)
     assert rc == 0 and out == late + "\n"
+
+
+BROWSER = """#!/bin/sh
+printf '%s\\n' "$@" >> "$HOME/opened"
+"""
+
+
+@pytest.mark.parametrize("picker", ["fzf", "builtin"])
+def test_alt_c_copies_the_marked_arns_and_alt_o_opens_the_page(cli, term, picker):
+    browser = os.path.join(cli.home, "browser")
+    with open(browser, "w") as fh:
+        fh.write(BROWSER)
+    os.chmod(browser, 0o755)
+    keys = [r["key"] for r in json.loads(cli("ls", "--offline", "--json", "web-").stdout)]
+    run_pick(term, cli, "--picker", picker, "--multi", "web-", env=cli.env(BROWSER=browser))
+    term.set_option("set-clipboard", "on")
+    term.wait_for(lambda s: "3/6" in s)
+    term.keys("Tab", "Tab", "M-c")
+    copied = ""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and copied.count("arn:aws") < 2:
+        copied = term.buffer()
+        time.sleep(0.1)
+    assert len(set(copied.split())) == 2 and set(copied.split()) <= set(keys)  # the two marked
+    term.keys("M-o")
+    opened = os.path.join(cli.home, "opened")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not os.path.exists(opened):
+        time.sleep(0.1)
+    [url] = open(opened).read().split()
+    assert url.startswith("https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#InstanceDetails:instanceId=i-")
+    term.keys("Escape")
+    assert result(term, cli)[0] == 130

@@ -55,3 +55,11 @@ class Tmux:
 
     def kill(self) -> None:
         self._tmux("kill-server", check=False)
+
+    def set_option(self, name: str, value: str) -> None:
+        """A server option (`set-clipboard on`: applications may set tmux's buffer)."""
+        self._tmux("set-option", "-s", name, value)
+
+    def buffer(self) -> str:
+        """tmux's newest paste buffer ("" if there is none)."""
+        return self._tmux("show-buffer", check=False)

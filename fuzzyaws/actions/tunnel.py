@@ -12,11 +12,14 @@ DEFAULT_PORTS = {"postgres": 5432, "aurora-postgresql": 5432, "mysql": 3306, "ma
                  "memcached": 11211}
 
 
+SSM_KINDS = ("ec2", "ssm-node")  # what Session Manager and Run Command reach
+
+
 def ssm_reason(resource) -> "str | None":
-    """Why SSM cannot reach an instance, or None if it can."""
-    if resource.kind != "ec2":
-        return "not an EC2 instance"
-    if resource.state != "running":
+    """Why SSM cannot reach an instance or managed node, or None if it can."""
+    if resource.kind not in SSM_KINDS:
+        return "not an EC2 instance or SSM managed node"
+    if resource.kind == "ec2" and resource.state != "running":
         return f"the instance is {resource.state or 'not running'}"
     if resource.ssm_unknown:
         return resource.ssm_unknown

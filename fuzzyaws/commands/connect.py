@@ -8,7 +8,8 @@ import subprocess
 
 from fuzzyaws.actions import clients, session
 from fuzzyaws.actions.tools import PLUGIN, need
-from fuzzyaws.actions.tunnel import free_port, jumphost, mapping, remote_port, ssm_reason, wait_for_port
+from fuzzyaws.actions.tunnel import (SSM_KINDS, free_port, jumphost, mapping, remote_port, ssm_reason,
+                                     wait_for_port)
 from fuzzyaws.selection import child_argv, everything, resolve
 from fuzzyaws.status import Aborted, ExitStatus, Failed, UsageError
 
@@ -20,25 +21,29 @@ SSH_CONNECT_TIMEOUT = 10  # seconds, for --direct; the user's own -o ConnectTime
 
 def usable(opts):
     def reason(resource):
-        if resource.kind == "ec2":
+        if resource.kind in SSM_KINDS:
             if opts.ssh and opts.direct:
                 return None if resource.address else "it has no private address"
             return ssm_reason(resource)
         if resource.kind == "ecs":
             return None if resource.exec_enabled else \
                 "ECS exec is not enabled for the task (enableExecuteCommand)"
-        return None if resource.endpoint else "it has no endpoint yet"
+        if resource.kind in ("rds", "elasticache"):
+            return None if resource.endpoint else "it has no endpoint yet"
+        return f"fuzzyaws cannot connect to a {resource.kind}"
     return reason
 
 
 def run(app, opts) -> ExitStatus:
     resource = resolve(app, opts.query, offline=opts.offline, picker=opts.picker, multi=False,
                        usable=usable(opts))[0]
-    if resource.kind == "ec2":
+    if resource.kind in SSM_KINDS:
         return _ssh(app, opts, resource) if opts.ssh else _ssm_shell(app, opts, resource)
     if resource.kind == "ecs":
         return _ecs(app, opts, resource)
-    return _database(app, opts, resource)
+    if resource.kind in ("rds", "elasticache"):
+        return _database(app, opts, resource)
+    raise UsageError(f"cannot connect to a {resource.kind}: try `fuzzyaws open` or `fuzzyaws tunnel`")
 
 
 def _ssm_shell(app, opts, instance) -> int:

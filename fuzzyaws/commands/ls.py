@@ -49,7 +49,10 @@ def _json(app, inventory, lines, keep: set) -> None:
     out("[")
     first, i = True, 0
     for shard in inventory.shards:
-        for record in app.cache.records(shard.id, shard):
+        used = set(inventory.rows(shard))
+        for row, record in enumerate(app.cache.records(shard.id, shard)):
+            if row not in used:
+                continue
             if i in keep:
                 record["line"] = lines[i]
                 out(("\n" if first else ",\n") + json.dumps(record, ensure_ascii=ascii_only, indent=1))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import time
 
-from fuzzyaws.model import clean
+from fuzzyaws.model import Resource, clean
 from fuzzyaws.pickers import items
 from fuzzyaws.selection import current, interactive, listing
 from fuzzyaws.status import ExitStatus
@@ -24,6 +24,9 @@ def run(app, opts) -> ExitStatus:
     found = [app.cache.find(key)[1] or {"key": key} for key in chosen]
     if opts.print == "json":
         app.console.out(json.dumps(found, ensure_ascii=not app.console.utf8, indent=1) + "\n")
+    elif opts.print == "url":
+        from fuzzyaws.actions.weblinks import url
+        app.console.out("".join(url(Resource.from_dict(r)) + "\n" for r in found if "kind" in r))
     else:
         field = {"arn": "key"}.get(opts.print, opts.print)
         # names are AWS text: one per line, nothing that could drive the terminal

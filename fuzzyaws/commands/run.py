@@ -8,6 +8,7 @@ import json
 import shlex
 
 from fuzzyaws.actions.batch import TERMINAL, Batch
+from fuzzyaws.actions.tunnel import SSM_KINDS
 from fuzzyaws.model import clean, plural
 from fuzzyaws.selection import everything, resolve
 from fuzzyaws.status import Aborted, ExitStatus, UsageError
@@ -49,8 +50,8 @@ def _targets(app, opts) -> list:
         ids += [line.strip() for line in app.console.stdin if line.strip()]
     if not ids:
         return resolve(app, opts.query, offline=opts.offline, picker=opts.picker, multi=True,
-                       kinds=["ec2"])
-    instances = [r for r in everything(app) if r.kind == "ec2"]
+                       kinds=list(SSM_KINDS))
+    instances = [r for r in everything(app) if r.kind in SSM_KINDS]
     known = {r.key: r for r in instances} | {r.id: r for r in instances}
     names: dict = {}
     for r in instances:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from fuzzyaws.actions import session
 from fuzzyaws.actions.tools import PLUGIN, need
-from fuzzyaws.actions.tunnel import ssm_reason
+from fuzzyaws.actions.tunnel import SSM_KINDS, ssm_reason
 from fuzzyaws.selection import everything
 from fuzzyaws.status import ExitStatus, Failed
 
 
 def run(app, opts) -> ExitStatus:
     plugin = need(PLUGIN, app.env)
-    found = [r for r in everything(app) if r.kind == "ec2" and opts.host in (r.id, r.key, r.name)]
+    found = [r for r in everything(app) if r.kind in SSM_KINDS and opts.host in (r.id, r.key, r.name)]
     if not found:
         raise Failed(f"{opts.host} is not an EC2 instance in the cache")
     reason = ssm_reason(found[0])

@@ -5,10 +5,12 @@ Shapes follow botocore/parsers.py:
 - ec2:   <Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>
 - query: <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse>
 - json:  body {"__type": CODE, "message": ...} plus the x-amzn-ErrorType header
+- rest-json: body {"Message": ...} plus the x-amzn-ErrorType header (the code)
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from dataclasses import dataclass
@@ -17,6 +19,9 @@ from xml.sax.saxutils import escape
 # Services whose protocol cannot be told from the request alone. Anything sending
 # X-Amz-Target is JSON; every other service we fake speaks the query protocol.
 EC2_SERVICES = {"ec2"}
+# REST-JSON services the proxy answers itself: the operation is in the path
+# (rest_routes.py), the body is JSON.
+REST_JSON_SERVICES = {"resource-explorer-2"}
 
 QUERY_NAMESPACES = {
     "rds": "http://rds.amazonaws.com/doc/2014-10-31/",
@@ -32,6 +37,7 @@ ERROR_KINDS: dict[str, dict[str, tuple[str, int, str]]] = {
         "ec2": ("RequestLimitExceeded", 503, "Request limit exceeded."),
         "query": ("Throttling", 400, "Rate exceeded"),
         "json": ("ThrottlingException", 400, "Rate exceeded"),
+        "rest-json": ("ThrottlingException", 429, "Rate exceeded"),
     },
     "access_denied": {
         "ec2": (
@@ -53,16 +59,24 @@ ERROR_KINDS: dict[str, dict[str, tuple[str, int, str]]] = {
             "User: {principal} is not authorized to perform: {action} because no "
             "identity-based policy allows the {action} action",
         ),
+        "rest-json": (
+            "AccessDeniedException",
+            403,
+            "User: {principal} is not authorized to perform: {action} because no "
+            "identity-based policy allows the {action} action",
+        ),
     },
     "server_error": {
         "ec2": ("InternalError", 500, "An internal error has occurred"),
         "query": ("InternalError", 500, "An internal error has occurred"),
         "json": ("InternalError", 500, "An internal error has occurred"),
+        "rest-json": ("InternalServerException", 500, "An internal error has occurred"),
     },
     "unavailable": {
         "ec2": ("ServiceUnavailable", 503, "Service Unavailable"),
         "query": ("ServiceUnavailable", 503, "Service Unavailable"),
         "json": ("ServiceUnavailable", 503, "Service Unavailable"),
+        "rest-json": ("ServiceUnavailable", 503, "Service Unavailable"),
     },
     "expired_token": {
         "ec2": ("RequestExpired", 400, "Request has expired."),
@@ -70,6 +84,11 @@ ERROR_KINDS: dict[str, dict[str, tuple[str, int, str]]] = {
         "json": (
             "ExpiredTokenException",
             400,
+            "The security token included in the request is expired",
+        ),
+        "rest-json": (
+            "ExpiredTokenException",
+            403,
             "The security token included in the request is expired",
         ),
     },
@@ -89,17 +108,38 @@ ERROR_KINDS: dict[str, dict[str, tuple[str, int, str]]] = {
             400,
             "The security token included in the request is invalid.",
         ),
+        "rest-json": (
+            "UnrecognizedClientException",
+            403,
+            "The security token included in the request is invalid.",
+        ),
     },
 }
 
 
 def protocol_of(service: str | None, headers) -> str:
-    """'ec2', 'json' or 'query' for a request."""
+    """'ec2', 'json', 'rest-json' or 'query' for a request."""
     if headers.get("X-Amz-Target"):
         return "json"
+    if service in REST_JSON_SERVICES or _model_protocol(service) == "rest-json":
+        return "rest-json"
     if service in EC2_SERVICES:
         return "ec2"
     return "query"
+
+
+@functools.lru_cache(maxsize=None)
+def _model_protocol(service: str | None) -> str | None:
+    """The protocol botocore's model of `service` declares (lambda, eks: rest-json)."""
+    if not service:
+        return None
+    import botocore.loaders
+
+    try:
+        model = botocore.loaders.create_loader().load_service_model(service, "service-2")
+    except Exception:  # noqa: BLE001 - a signing name that is no model's name
+        return None
+    return model.get("metadata", {}).get("protocol")
 
 
 @dataclass
@@ -131,6 +171,15 @@ def render_error(
             ("Content-Type", f"application/x-amz-json-{json_version}"),
             ("x-amzn-RequestId", request_id),
             ("x-amzn-ErrorType", f"{code}:http://internal.amazon.com/coral/com.amazon.coral/"),
+        ]
+        return status, headers, body
+    if protocol == "rest-json":
+        # the error shapes' member is "Message"; botocore reads the code from the header
+        body = json.dumps({"Message": message}).encode()
+        headers = [
+            ("Content-Type", "application/json"),
+            ("x-amzn-RequestId", request_id),
+            ("x-amzn-ErrorType", code),
         ]
         return status, headers, body
     if protocol == "ec2":

@@ -6,6 +6,7 @@ logged nor faulted), plus the deterministic demo fleet.
                     tags={"Role": "web"}, per_reservation=1)
     fleet.aurora_cluster("111111111111", "us-east-1", "orders", readers=2)
     fleet.ecs_tasks("111111111111", "us-east-1", "prod", "api", 3, containers=["app", "envoy"])
+    fleet.sqs_queue("111111111111", "us-east-1", "jobs", tags={"Team": "batch"})
 
 Tag values (and name) are str.format templates over i (the instance's index),
 account and region. Instances with equal tags share a run_instances batch of up to
@@ -15,7 +16,10 @@ seeding a 150-instance fleet under a couple of seconds.
 
 from __future__ import annotations
 
+import io
+import json
 import random
+import zipfile
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +48,7 @@ class Fleet:
         self.via_proxy = via_proxy
         self._clients: dict[tuple[str, str, str], Any] = {}
         self._subnets: dict[tuple[str, str], list[dict]] = {}
+        self._roles: dict[tuple[str, str], str] = {}
 
     def client(self, service: str, account: str, region: str):
         key = (service, account, region)
@@ -68,6 +73,18 @@ class Fleet:
             Filters=[{"Name": "group-name", "Values": ["default"]}]
         )
         return resp["SecurityGroups"][0]["GroupId"]
+
+    def _role(self, account: str, service: str) -> str:
+        """The ARN of a role `service` (lambda, eks) may assume, made once per account."""
+        if (account, service) not in self._roles:
+            trust = {"Effect": "Allow", "Action": "sts:AssumeRole",
+                     "Principal": {"Service": f"{service}.amazonaws.com"}}
+            policy = {"Statement": [trust]}
+            role = self.client("iam", account, "us-east-1").create_role(
+                RoleName=f"fakeaws-{service}", AssumeRolePolicyDocument=json.dumps(policy)
+            )
+            self._roles[account, service] = role["Role"]["Arn"]
+        return self._roles[account, service]
 
     # -- EC2 ------------------------------------------------------------------
 
@@ -400,6 +417,302 @@ class Fleet:
                 built.append(container)
             task.containers = built
 
+    def ecs_services(
+        self,
+        account: str,
+        region: str,
+        cluster: str,
+        names: Sequence[str],
+        *,
+        desired: int = 2,
+        running: int | None = None,
+        exec_enabled: bool = False,
+        tags: Mapping[str, str] | None = None,
+    ) -> list[str]:
+        """Services (no tasks) in `cluster`, created if missing, each `running` of
+        `desired` tasks (all by default); returns their ARNs. moto counts none running
+        (unless told per process) and ignores enableExecuteCommand, so both are set on
+        its service objects."""
+        from moto.ecs.models import ecs_backends
+
+        ecs = self.client("ecs", account, region)
+        if not ecs.describe_clusters(clusters=[cluster])["clusters"]:
+            ecs.create_cluster(clusterName=cluster)
+        arns = []
+        for name in names:
+            task_def = ecs.register_task_definition(
+                family=f"{cluster}-{name}",
+                containerDefinitions=[{"name": "app", "image": "public.ecr.aws/fake/app:latest",
+                                       "cpu": 128, "memory": 256}],
+            )["taskDefinition"]["taskDefinitionArn"]
+            service = ecs.create_service(
+                cluster=cluster,
+                serviceName=name,
+                taskDefinition=task_def,
+                desiredCount=desired,
+                launchType="EC2",
+                enableExecuteCommand=exec_enabled,
+                tags=[{"key": k, "value": v} for k, v in (tags or {}).items()],
+            )["service"]
+            arns.append(service["serviceArn"])
+            moto_service = ecs_backends[account][region].services[f"{cluster}:{name}"]
+            moto_service.running_count = desired if running is None else running
+            moto_service.pending_count = desired - moto_service.running_count
+            moto_service.enable_execute_command = exec_enabled
+        return arns
+
+    # -- Lambda, S3, load balancers, Auto Scaling, EKS -----------------------------
+
+    def lambda_function(
+        self,
+        account: str,
+        region: str,
+        name: str,
+        *,
+        runtime: str = "python3.12",
+        memory: int = 128,
+        description: str = "",
+        tags: Mapping[str, str] | None = None,
+    ) -> dict:
+        code = io.BytesIO()
+        with zipfile.ZipFile(code, "w") as archive:
+            archive.writestr("app.py", "def handler(event, context):\n    return event\n")
+        return self.client("lambda", account, region).create_function(
+            FunctionName=name,
+            Runtime=runtime,
+            Role=self._role(account, "lambda"),
+            Handler="app.handler",
+            Code={"ZipFile": code.getvalue()},
+            MemorySize=memory,
+            Description=description,
+            Tags=dict(tags or {}),
+        )
+
+    def s3_bucket(
+        self,
+        account: str,
+        region: str,
+        name: str,
+        *,
+        tags: Mapping[str, str] | None = None,
+        constraint: str | None = None,
+    ) -> None:
+        """A bucket in `region`, or with `constraint` as its LocationConstraint instead
+        (the legacy "EU"). Created through us-east-1, which takes any constraint."""
+        s3 = self.client("s3", account, "us-east-1")
+        constraint = constraint or (None if region == "us-east-1" else region)
+        kwargs: dict[str, Any] = {"Bucket": name}
+        if constraint:
+            kwargs["CreateBucketConfiguration"] = {"LocationConstraint": constraint}
+        s3.create_bucket(**kwargs)
+        if tags:
+            s3.put_bucket_tagging(Bucket=name, Tagging={"TagSet": _tags(tags)})
+
+    def load_balancer(
+        self,
+        account: str,
+        region: str,
+        name: str,
+        *,
+        lb_type: str = "application",
+        ports: Sequence[int] = (80,),
+        tags: Mapping[str, str] | None = None,
+    ) -> dict:
+        """An "application" or "network" load balancer (elbv2) with a listener per port
+        forwarding to an empty target group, or a "classic" one (elb)."""
+        subnets = self.default_subnets(account, region)
+        if lb_type == "classic":
+            listeners = [
+                {"Protocol": "HTTP", "LoadBalancerPort": p, "InstancePort": p} for p in ports
+            ]
+            self.client("elb", account, region).create_load_balancer(
+                LoadBalancerName=name,
+                Listeners=listeners,
+                AvailabilityZones=[subnets[0]["AvailabilityZone"]],
+                Tags=_tags(tags or {}),
+            )
+            return self.client("elb", account, region).describe_load_balancers(
+                LoadBalancerNames=[name]
+            )["LoadBalancerDescriptions"][0]
+        elbv2 = self.client("elbv2", account, region)
+        kwargs: dict[str, Any] = {
+            "Name": name,
+            "Type": lb_type,
+            "Subnets": [s["SubnetId"] for s in subnets[:2]],
+        }
+        if tags:
+            kwargs["Tags"] = _tags(tags)
+        lb = elbv2.create_load_balancer(**kwargs)["LoadBalancers"][0]
+        protocol = "HTTP" if lb_type == "application" else "TCP"
+        group = elbv2.create_target_group(
+            Name=f"{name}-tg"[-32:], Protocol=protocol, Port=ports[0], VpcId=subnets[0]["VpcId"]
+        )["TargetGroups"][0]["TargetGroupArn"]
+        for port in ports:
+            elbv2.create_listener(
+                LoadBalancerArn=lb["LoadBalancerArn"], Protocol=protocol, Port=port,
+                DefaultActions=[{"Type": "forward", "TargetGroupArn": group}],
+            )
+        return lb
+
+    def auto_scaling_group(
+        self,
+        account: str,
+        region: str,
+        name: str,
+        *,
+        desired: int = 2,
+        max_size: int = 4,
+        tags: Mapping[str, str] | None = None,
+    ) -> dict:
+        """A group launching `desired` instances (moto starts them at once) from a launch
+        template of its own; they carry its aws:autoscaling:groupName tag, as in EC2."""
+        self.client("ec2", account, region).create_launch_template(
+            LaunchTemplateName=f"{name}-lt",
+            LaunchTemplateData={"ImageId": LINUX_AMI, "InstanceType": "t3.micro"},
+        )
+        autoscaling = self.client("autoscaling", account, region)
+        autoscaling.create_auto_scaling_group(
+            AutoScalingGroupName=name,
+            LaunchTemplate={"LaunchTemplateName": f"{name}-lt", "Version": "$Latest"},
+            MinSize=0,
+            MaxSize=max_size,
+            DesiredCapacity=desired,
+            VPCZoneIdentifier=self.default_subnets(account, region)[0]["SubnetId"],
+            Tags=[
+                {"Key": k, "Value": v, "PropagateAtLaunch": True} for k, v in (tags or {}).items()
+            ],
+        )
+        return autoscaling.describe_auto_scaling_groups(AutoScalingGroupNames=[name])[
+            "AutoScalingGroups"
+        ][0]
+
+    def eks_cluster(
+        self, account: str, region: str, name: str, *, tags: Mapping[str, str] | None = None
+    ) -> dict:
+        subnets = [s["SubnetId"] for s in self.default_subnets(account, region)[:2]]
+        return self.client("eks", account, region).create_cluster(
+            name=name,
+            roleArn=self._role(account, "eks"),
+            resourcesVpcConfig={"subnetIds": subnets},
+            tags=dict(tags or {}),
+        )["cluster"]
+
+    # -- DynamoDB, SQS, SNS, CloudFormation ----------------------------------------
+
+    def dynamodb_table(
+        self,
+        account: str,
+        region: str,
+        name: str,
+        *,
+        range_key: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> dict:
+        """An on-demand table keyed by `pk` (a string), and `range_key` (a number) if given."""
+        keys = [("pk", "S", "HASH")] + ([(range_key, "N", "RANGE")] if range_key else [])
+        kwargs: dict[str, Any] = {
+            "TableName": name,
+            "KeySchema": [{"AttributeName": k, "KeyType": kt} for k, _, kt in keys],
+            "AttributeDefinitions": [{"AttributeName": k, "AttributeType": t} for k, t, _ in keys],
+            "BillingMode": "PAY_PER_REQUEST",
+        }
+        if tags:
+            kwargs["Tags"] = _tags(tags)
+        return self.client("dynamodb", account, region).create_table(**kwargs)["TableDescription"]
+
+    def sqs_queue(
+        self,
+        account: str,
+        region: str,
+        name: str,
+        *,
+        dlq_arn: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> str:
+        """A queue (FIFO if its name ends in .fifo), its dead letters sent to `dlq_arn`;
+        returns its URL."""
+        attributes = {"FifoQueue": "true"} if name.endswith(".fifo") else {}
+        if dlq_arn:
+            attributes["RedrivePolicy"] = json.dumps(
+                {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 5}
+            )
+        return self.client("sqs", account, region).create_queue(
+            QueueName=name, Attributes=attributes, tags=dict(tags or {})
+        )["QueueUrl"]
+
+    def sns_topic(
+        self,
+        account: str,
+        region: str,
+        name: str,
+        *,
+        subscribers: int = 0,
+        tags: Mapping[str, str] | None = None,
+    ) -> str:
+        """A topic (FIFO if its name ends in .fifo) with `subscribers` SQS queues
+        subscribed; returns its ARN. moto counts no subscriptions in the topic's
+        attributes, so the count is set on its topic object."""
+        from moto.sns.models import sns_backends
+
+        sns = self.client("sns", account, region)
+        attributes = {"FifoTopic": "true"} if name.endswith(".fifo") else {}
+        arn = sns.create_topic(Name=name, Attributes=attributes, Tags=_tags(tags or {}))[
+            "TopicArn"
+        ]
+        for n in range(subscribers):
+            queue = f"arn:aws:sqs:{region}:{account}:{name.removesuffix('.fifo')}-sub{n}"
+            sns.subscribe(TopicArn=arn, Protocol="sqs", Endpoint=queue)
+        sns_backends[account][region].get_topic(arn).subscriptions_confimed = subscribers
+        return arn
+
+    def cfn_stack(
+        self,
+        account: str,
+        region: str,
+        name: str,
+        *,
+        description: str | None = None,
+        tags: Mapping[str, str] | None = None,
+    ) -> str:
+        """A stack of one SSM parameter (cheap for moto, of no kind fuzzyaws lists);
+        returns its id."""
+        setting = {"Type": "String", "Name": f"/fakeaws/{name}", "Value": "on"}
+        template = {
+            "Resources": {"Setting": {"Type": "AWS::SSM::Parameter", "Properties": setting}}
+        }
+        if description:
+            template["Description"] = description
+        return self.client("cloudformation", account, region).create_stack(
+            StackName=name, TemplateBody=json.dumps(template), Tags=_tags(tags or {})
+        )["StackId"]
+
+    # -- SSM hybrid nodes ----------------------------------------------------------
+
+    def hybrid_nodes(
+        self,
+        account: str,
+        region: str,
+        count: int,
+        *,
+        name: str = "onprem-{i:02d}",
+        platform_type: str = "Linux",
+        tags: Mapping[str, str] | None = None,
+    ) -> list[str]:
+        """`count` on-premises servers registered with SSM (managed nodes `mi-…`, which
+        only the fake knows of: aws.state.hybrid); returns their ids. `name` and tag
+        values are templates over i. Their ping status is up to aws.ssm, as an instance's."""
+        return [
+            self.aws.state.hybrid.add(
+                account,
+                region,
+                name.format(i=i),
+                ip_address=f"192.168.{i // 250}.{i % 250 + 1}",
+                platform_type=platform_type,
+                tags={k: v.format(i=i) for k, v in (tags or {}).items()},
+            )
+            for i in range(count)
+        ]
+
     # -- Organizations -----------------------------------------------------------
 
     def organization(self, management: str, members: Sequence[str]) -> dict[str, str]:
@@ -428,3 +741,24 @@ class Fleet:
         from .demo import build
 
         return build(self, seed)
+
+    # -- Resource Explorer ---------------------------------------------------------
+
+    def resource_explorer(
+        self,
+        account: str,
+        *,
+        aggregator: str | None = "us-east-1",
+        local: Sequence[str] = (),
+        default_views: Sequence[str] | None = None,
+    ) -> dict[str, dict[str, str]]:
+        """Turn Resource Explorer on: indexes in `aggregator` (the account's AGGREGATOR)
+        and in the `local` Regions, and a default view of everything, tags included, in
+        each of `default_views` (by default the aggregator's Region, as the console's
+        quick setup does). aggregator=None leaves local indexes only.
+
+        Returns {"indexes": {region: arn}, "default_views": {region: arn}}.
+        """
+        return self.aws.state.explorer.set_up(
+            account, aggregator=aggregator, local=local, default_views=default_views
+        )

@@ -2,8 +2,9 @@
 
 Service and region come from the SigV4 credential scope
 (``Credential=AKID/DATE/REGION/SERVICE/aws4_request``), the account from the access
-key as moto itself resolves it, the operation from ``X-Amz-Target`` (JSON protocols)
-or the ``Action`` parameter (query and EC2 protocols).
+key as moto itself resolves it, the operation from ``X-Amz-Target`` (JSON protocols),
+the method and path (REST-JSON services we answer, see rest_routes.py) or the
+``Action`` parameter (query and EC2 protocols).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
+
+from .rest_routes import operation_of
 
 _CREDENTIAL = re.compile(r"Credential=([^/\s,]+)/(\d{8})/([^/\s,]+)/([^/\s,]+)/aws4_request")
 
@@ -42,11 +45,14 @@ def identify(method: str, path: str, headers, body: bytes) -> RequestInfo:
     if scope is None and "X-Amz-Credential" in query:  # presigned URL
         scope = _CREDENTIAL.search("Credential=" + query["X-Amz-Credential"][0])
     access_key, _, region, service = scope.groups() if scope else (None, None, None, None)
+    protocol = protocol_of(service, headers)
 
     operation = None
     target = headers.get("X-Amz-Target")
     if target:
         operation = target.rsplit(".", 1)[-1]
+    elif protocol == "rest-json":
+        operation = operation_of(service, method, path)
     else:
         if "Action" in query:
             operation = query["Action"][0]
@@ -65,6 +71,6 @@ def identify(method: str, path: str, headers, body: bytes) -> RequestInfo:
         region=region,
         service=service,
         operation=operation,
-        protocol=protocol_of(service, headers),
+        protocol=protocol,
         json_version=json_version,
     )

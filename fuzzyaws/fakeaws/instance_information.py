@@ -1,7 +1,10 @@
 """ssm DescribeInstanceInformation, which moto lacks: the running EC2 instances of the
-caller's account and region, as managed nodes, shaped and filtered like the real
-API's answer. Which instances are managed, and how they look, is up to
-``aws.ssm`` (ssm_settings.py).
+caller's account and region, and its hybrid nodes (``aws.state.hybrid``), as managed
+nodes, shaped and filtered like the real API's answer. Which of them are managed, and how
+they look, is up to ``aws.ssm`` (ssm_settings.py).
+
+And ssm ListTagsForResource, which moto refuses for managed nodes: the tags of hybrid
+nodes, and moto's own answer for every other resource type.
 """
 
 from __future__ import annotations
@@ -22,36 +25,64 @@ def _computer_name(instance, region: str, windows: bool) -> str:
     return f"ip-{ip}.{domain}"
 
 
-def node_record(instance, region: str, settings: dict[str, Any], now: datetime) -> dict:
-    """One InstanceInformation item, shaped like the real API's."""
-    windows = instance.platform == "windows"
+# settings that, when set, replace what a node would report of itself
+_OVERRIDES = (
+    ("ip_address", "IPAddress"),
+    ("computer_name", "ComputerName"),
+    ("platform_name", "PlatformName"),
+    ("platform_version", "PlatformVersion"),
+    ("iam_role", "IamRole"),
+    ("association_status", "AssociationStatus"),
+)
+
+
+def _agent(settings: dict[str, Any], now: datetime) -> dict:
+    """The fields a node's agent reports, and where the settings override the node's own."""
     status = settings["ping_status"]
     last_ping = settings.get("last_ping")
     if last_ping is None:
         last_ping = now - (timedelta(seconds=40) if status == "Online" else timedelta(hours=6))
-    record = {
-        "InstanceId": instance.id,
+    fields = {
         "PingStatus": status,
         "LastPingDateTime": last_ping,
         "AgentVersion": settings["agent_version"],
         "IsLatestVersion": settings["is_latest_version"],
+    }
+    for setting, field in _OVERRIDES:
+        if settings.get(setting):
+            fields[field] = settings[setting]
+    return fields
+
+
+def node_record(instance, region: str, settings: dict[str, Any], now: datetime) -> dict:
+    """One InstanceInformation item of an EC2 instance, shaped like the real API's."""
+    windows = instance.platform == "windows"
+    return {
+        "InstanceId": instance.id,
         "PlatformType": "Windows" if windows else "Linux",
-        "PlatformName": settings.get("platform_name")
-        or ("Microsoft Windows Server 2022 Datacenter" if windows else "Amazon Linux"),
-        "PlatformVersion": settings.get("platform_version")
-        or ("10.0.20348" if windows else "2023"),
+        "PlatformName": "Microsoft Windows Server 2022 Datacenter" if windows else "Amazon Linux",
+        "PlatformVersion": "10.0.20348" if windows else "2023",
         "ResourceType": "EC2Instance",
-        "IPAddress": settings.get("ip_address") or instance.private_ip,
-        "ComputerName": settings.get("computer_name")
-        or _computer_name(instance, region, windows),
+        "IPAddress": instance.private_ip,
+        "ComputerName": _computer_name(instance, region, windows),
         "SourceId": instance.id,
         "SourceType": "AWS::EC2::Instance",
+        **_agent(settings, now),
     }
-    if settings.get("iam_role"):
-        record["IamRole"] = settings["iam_role"]
-    if settings.get("association_status"):
-        record["AssociationStatus"] = settings["association_status"]
-    return record
+
+
+def hybrid_record(node: dict[str, Any], settings: dict[str, Any], now: datetime) -> dict:
+    """One InstanceInformation item of a hybrid node (state.HybridNodes)."""
+    windows = node["PlatformType"] == "Windows"
+    return {
+        **{k: v for k, v in node.items() if k != "Tags"},
+        "PlatformName": "Microsoft Windows Server 2019 Datacenter" if windows else "Ubuntu",
+        "PlatformVersion": "10.0.17763" if windows else "22.04",
+        "ResourceType": "ManagedInstance",
+        "SourceId": node["InstanceId"],
+        "SourceType": "AWS::SSM::ManagedInstance",
+        **_agent(settings, now),
+    }
 
 
 # filter key -> function(record, tags) -> value(s) the filter values are compared with
@@ -129,16 +160,17 @@ def describe_instance_information(req: LocalRequest) -> dict:
 
     backend = req.ec2_backend()
     now = datetime.now(timezone.utc)
-    records = []
-    for instance in backend.all_instances():
-        if instance.state != "running":
-            continue
-        settings = req.state.ssm.get(instance.id)
-        if not settings["managed"]:
-            continue
-        record = node_record(instance, req.info.region, settings, now)
-        if _passes(record, dict(backend.tags.get(instance.id, {})), filters):
-            records.append(record)
+    candidates = [
+        (node_record(instance, req.info.region, settings, now), backend.tags.get(instance.id, {}))
+        for instance in backend.all_instances()
+        if instance.state == "running" and (settings := req.state.ssm.get(instance.id))["managed"]
+    ]
+    candidates += [
+        (hybrid_record(node, settings, now), node["Tags"])
+        for node in req.state.hybrid.in_region(req.info.account, req.info.region)
+        if (settings := req.state.ssm.get(node["InstanceId"]))["managed"]  # else deregistered
+    ]
+    records = [record for record, tags in candidates if _passes(record, tags, filters)]
 
     nodes, next_token = page(records, offset, size)
     body: dict[str, Any] = {"InstanceInformationList": nodes}
@@ -147,4 +179,28 @@ def describe_instance_information(req: LocalRequest) -> dict:
     return body
 
 
-HANDLERS: HandlerTable = {("ssm", "DescribeInstanceInformation"): describe_instance_information}
+def list_tags_for_resource(req: LocalRequest) -> dict:
+    resource_type, resource_id = req.params.get("ResourceType"), req.params.get("ResourceId")
+    if resource_type == "ManagedInstance":
+        nodes = req.state.hybrid.in_region(req.info.account, req.info.region)
+        tags = next((n["Tags"] for n in nodes if n["InstanceId"] == resource_id), None)
+        if tags is None:
+            raise AwsError(
+                "InvalidResourceId", "The resource ID is not valid. Verify the ID and try again."
+            )
+    else:
+        from moto.core.exceptions import ServiceException
+        from moto.ssm.models import ssm_backends
+
+        try:
+            tags = ssm_backends[req.info.account][req.info.region].list_tags_for_resource(
+                resource_type, resource_id)
+        except ServiceException as exc:
+            raise AwsError(exc.code, exc.message) from None
+    return {"TagList": [{"Key": k, "Value": v} for k, v in tags.items()]}
+
+
+HANDLERS: HandlerTable = {
+    ("ssm", "DescribeInstanceInformation"): describe_instance_information,
+    ("ssm", "ListTagsForResource"): list_tags_for_resource,
+}

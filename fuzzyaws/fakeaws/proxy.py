@@ -145,7 +145,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer_locally(self, handler: LocalHandler, info: RequestInfo, body: bytes):
         try:
-            if info.protocol == "json":
+            if info.protocol in ("json", "rest-json"):
                 params = json.loads(body or b"{}")
             else:
                 params = {k: v[0] for k, v in parse_qs(body.decode()).items()}

@@ -4,7 +4,7 @@ HANDLERS table, merged. Adding a handler module means adding its table here.
 
 from __future__ import annotations
 
-from . import instance_information, sessions
+from . import explorer, instance_information, sessions
 from .local import HandlerTable
 from .runcommand import send, tracking
 
@@ -16,4 +16,5 @@ def stock_handlers() -> HandlerTable:
         **send.HANDLERS,
         **tracking.HANDLERS,
         **sessions.HANDLERS,
+        **explorer.HANDLERS,
     }

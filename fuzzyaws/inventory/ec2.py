@@ -56,6 +56,7 @@ def _resource(inst: dict, account: str, region: str, agent: "dict | None") -> Re
         "platform": inst.get("PlatformDetails") or ("Windows" if inst.get("Platform") == "windows" else "Linux/UNIX"),
         "launch_time": inst["LaunchTime"].isoformat() if inst.get("LaunchTime") else None,
         "security_groups": [g.get("GroupId") for g in inst.get("SecurityGroups", [])],
+        "asg": tags.get("aws:autoscaling:groupName"),  # the Auto Scaling group that launched it
     }
     if agent:
         attrs.update(agent)

@@ -11,7 +11,7 @@ import json
 import os
 import time
 
-from fuzzyaws import KINDS
+from fuzzyaws import GLOBAL_KINDS, INDEX, KINDS, NATIVE_KINDS
 from fuzzyaws.cache import parse_shard, shard_id
 
 # The environment that decides which accounts and regions boto3 would reach.
@@ -21,18 +21,28 @@ _SCOPE_FILES = {"AWS_CONFIG_FILE": "config", "AWS_SHARED_CREDENTIALS_FILE": "cre
 
 
 class Inventory:
-    """The shards a command covers, in order, and their values read in one go."""
+    """The shards a command covers, in order, and their values read in one go. Of an index
+    shard only the rows of the wanted kinds are used (its rows are grouped by kind)."""
 
-    def __init__(self, shards: list, values: dict, missing: int = 0, expired: int = 0):
+    def __init__(self, shards: list, values: dict, rows: dict, missing: int = 0, expired: int = 0):
         self.shards = shards  # Shard, in plan order (those cached)
         self._values = values  # {prefix: {shard id: str}}
+        self._rows = rows  # {shard id: [(first row, rows)...]} where not every row is used
         self.missing = missing  # planned shards never fetched (-1: no plan at all)
         self.expired = expired  # shards served although older than the TTL
+
+    def _text(self, shard, text: str) -> str:
+        ranges = self._rows.get(shard.id)
+        if ranges is None:
+            return text
+        rows = text.split("\n")
+        return "\n".join(row for first, count in ranges for row in rows[first:first + count])
 
     def text(self, prefix: str) -> str:
         """The `prefix` values (lines, keys) of every shard, one per line, in order."""
         values = self._values[prefix]
-        return "\n".join(values[s.id] for s in self.shards if s.count and values.get(s.id))
+        texts = (self._text(s, values[s.id]) for s in self.shards if s.count and values.get(s.id))
+        return "\n".join(t for t in texts if t)
 
     def lines(self) -> list:
         text = self.text("lines")
@@ -42,9 +52,16 @@ class Inventory:
         text = self.text("keys")
         return text.split("\n") if text else []
 
+    def rows(self, shard) -> "range | list":
+        """The rows of `shard` that are used, as indexes into its records."""
+        ranges = self._rows.get(shard.id)
+        if ranges is None:
+            return range(shard.count)
+        return [row for first, count in ranges for row in range(first, first + count)]
+
     @property
     def count(self) -> int:
-        return sum(s.count for s in self.shards)
+        return sum(len(self.rows(s)) for s in self.shards)
 
     def oldest(self) -> "float | None":
         times = [s.fetched for s in self.shards if s.fetched]
@@ -82,6 +99,43 @@ def _order(sid: str):
     return account, region, KINDS.index(kind) if kind in KINDS else len(KINDS), kind
 
 
+def shards_of(targets, kinds) -> list:
+    """[(shard id, target, kind)] for the plan's targets (dicts or Targets) and the shard
+    kinds: one shard per target and kind, but one per account for a global kind."""
+    out, seen = [], set()
+    for target in targets:
+        account, region = _get(target, "account"), _get(target, "region")
+        for kind in kinds:
+            sid = shard_id(account, "global" if kind in GLOBAL_KINDS else region, kind)
+            if sid not in seen:
+                seen.add(sid)
+                out.append((sid, target, kind))
+    return out
+
+
+def _get(target, name):
+    return target[name] if isinstance(target, dict) else getattr(target, name)
+
+
+def native_kinds(settings) -> set:
+    """The native kinds collected: an index source leaves their resources to them."""
+    return set(settings.kinds) & set(NATIVE_KINDS)
+
+
+def ttl(settings, kind: str) -> float:
+    return settings.index_ttl if kind == INDEX else settings.ttl
+
+
+def shard_kinds(settings, kinds=None) -> tuple:
+    """(kinds of shards to read, kinds of index rows to keep or None for all) for the kinds
+    asked for (default: the settings')."""
+    from fuzzyaws.kinds import split
+    wanted, rows = split(kinds or settings.kinds)
+    if settings.index == "off":
+        wanted = tuple(k for k in wanted if k != INDEX)
+    return wanted, rows
+
+
 def _cached_scope(app, kinds, shards: dict) -> list:
     """Offline with no plan for these settings: the cached shards of the regions and
     profiles (accounts) the settings name."""
@@ -92,22 +146,37 @@ def _cached_scope(app, kinds, shards: dict) -> list:
         known = app.cache.get("meta", "accounts", {})
         accounts = {known[p] for p in settings.profiles if p in known}
     return sorted((sid for sid, s in shards.items()
-                   if s.kind in kinds and (regions is None or s.region in regions)
+                   if s.kind in kinds and (regions is None or s.region in regions or s.region == "global")
                    and (accounts is None or s.account in accounts)), key=_order)
 
 
 def scope(app, kinds, shards: dict, plan) -> list:
     """The shard ids the settings cover, in order: those of the plan, else (offline, no plan
     made for these settings) the cached ones of the regions and profiles they name."""
-    kinds = tuple(kinds or app.settings.kinds)
+    kinds = shard_kinds(app.settings, kinds)[0]
     if plan is None:
         return _cached_scope(app, kinds, shards)
-    return [shard_id(t["account"], t["region"], k) for t in plan for k in kinds]
+    return [sid for sid, _, _ in shards_of(plan, kinds)]
+
+
+def _row_ranges(shard, keep, native) -> "list | None":
+    """For an index shard: the (first row, rows) of its groups to use (not the kinds a native
+    collector lists now, only `keep` if given); None: all of them."""
+    if not shard.groups:
+        return None
+    ranges = [(first, count) for kind, first, count in shard.groups
+              if kind not in native and (keep is None or _wanted(kind, keep))]
+    return None if len(ranges) == len(shard.groups) else ranges
+
+
+def _wanted(kind: str, keep) -> bool:
+    """A row kind asked for: exactly, or by its service (`kms` keeps `kms:key`)."""
+    return kind in keep or kind.split(":")[0] in keep
 
 
 def load(app, *, offline: bool = False, kinds=None, read=("lines",)) -> Inventory:
-    """The inventory for the app's settings; missing and expired shards are refreshed first,
-    unless `offline`. `read`: the values every shard's are read of (lines, keys)."""
+    """The inventory for the app's settings (or `kinds`); missing and expired shards are
+    refreshed first, unless `offline`. `read`: the values every shard's are read of."""
     settings, cache = app.settings, app.cache
     values = cache.scan("shard", *read)
     shards = {sid: parse_shard(sid, text) for sid, text in values.pop("shard").items()}
@@ -115,14 +184,24 @@ def load(app, *, offline: bool = False, kinds=None, read=("lines",)) -> Inventor
     if plan is None and not offline:
         plan = [t.to_dict() for t in app.aws.targets()]
     sids = scope(app, kinds, shards, plan)
+    native = native_kinds(settings)
     now = time.time()
-    due = [sid for sid in sids if sid not in shards or shards[sid].expired(settings.ttl, now)]
-    if due and not offline:
+
+    def due(sid):
+        shard = shards.get(sid)
+        return (shard is None or shard.expired(ttl(settings, shard.kind), now)
+                or (shard.kind == INDEX and set(shard.native) != native))  # kinds since changed
+
+    stale = [sid for sid in sids if due(sid)]
+    if stale and not offline:
         from fuzzyaws.inventory.refresh import refresh
-        refresh(app, [sid for sid in due], force=False)
+        refresh(app, stale, force=False)
         values = cache.scan("shard", *read)
         shards = {sid: parse_shard(sid, text) for sid, text in values.pop("shard").items()}
-        due = [sid for sid in sids if sid not in shards]
-    missing = -1 if plan is None else sum(1 for sid in due if sid not in shards)
-    return Inventory([shards[sid] for sid in sids if sid in shards], values, missing=missing,
-                     expired=sum(1 for sid in due if sid in shards))
+        stale = [sid for sid in sids if sid not in shards]
+    keep = shard_kinds(settings, kinds)[1]
+    rows = {sid: ranges for sid in sids if sid in shards
+            for ranges in [_row_ranges(shards[sid], keep, native)] if ranges is not None}
+    missing = -1 if plan is None else sum(1 for sid in stale if sid not in shards)
+    return Inventory([shards[sid] for sid in sids if sid in shards], values, rows, missing=missing,
+                     expired=sum(1 for sid in stale if sid in shards))

@@ -13,12 +13,16 @@ Ctrl-C cancels what is queued and abandons what is in flight; finished shards ar
 """
 from __future__ import annotations
 
+import threading
 import time
 
+
+from fuzzyaws import INDEX
 from fuzzyaws.aws.errors import AccessDenied, AwsError, CredentialsError
-from fuzzyaws.cache import shard_id
 from fuzzyaws.frozen import Frozen
+from fuzzyaws.inventory import index
 from fuzzyaws.inventory.collectors import CHAIN, COLLECTORS
+from fuzzyaws.inventory.load import native_kinds, shard_kinds, shards_of, ttl
 from fuzzyaws.model import Resource, age_text
 from fuzzyaws.workers import Pool
 
@@ -34,15 +38,34 @@ class Outcome(Frozen):
 
 
 class Fetch:
-    """What a collector is given for one shard."""
+    """What a collector is given for one shard. For a global kind (s3), `region` is one of
+    the account's regions, where its calls go."""
 
-    def __init__(self, aws, pool, cache, target, kind: str, page_size: int):
-        self.target, self.kind = target, kind
+    def __init__(self, app, pool, sid: str, target, kind: str, page_size: int, run: dict):
+        self.target, self.kind, self.sid = target, kind, sid
         self.account, self.region = target.account, target.region
         self.page_size = page_size
-        self.sid = shard_id(self.account, self.region, kind)
+        self.settings = app.settings
         self.problems: list = []
-        self._aws, self._pool, self._cache = aws, pool, cache
+        self._aws, self._pool, self._cache, self._run = app.aws, pool, app.cache, run
+
+    @property
+    def first_region(self) -> bool:
+        """This is the account's first region: where its global resources are listed."""
+        return self._run["first"].get(self.account) == self.target.region
+
+    def client_at(self, target, service: str):
+        """A client for another region of the shard's account (Resource Explorer's home)."""
+        return self._aws.client(target, service)
+
+    def once(self, key, compute):
+        """What `compute()` gives, computed once per run for `key` (say, whether an account
+        has Resource Explorer set up), whichever shard asks first."""
+        with self._run["lock"]:
+            box = self._run.setdefault(key, [])
+            if not box:
+                box.append(compute())
+            return box[0]
 
     def client(self, service: str):
         return self._aws.client(self.target, service)
@@ -78,12 +101,14 @@ def refresh(app, shard_ids=None, *, kinds=None, force: bool = True) -> Report:
     `shard_ids`; unless `force`, only those still due once their lock is held.
     Raises AuthError when no shard of some credentials worked."""
     settings, cache, console = app.settings, app.cache, app.console
-    kinds = tuple(kinds or settings.kinds)
     wanted = None if shard_ids is None else set(shard_ids)
-    jobs = [(t, k) for t in app.aws.targets() for k in kinds
-            if wanted is None or shard_id(t.account, t.region, k) in wanted]
-    jobs.sort(key=lambda job: CHAIN.get(job[1], 1), reverse=True)
+    jobs = [job for job in shards_of(app.aws.targets(), shard_kinds(settings, kinds)[0])
+            if wanted is None or job[0] in wanted]
+    jobs.sort(key=lambda job: CHAIN.get(job[2], 1), reverse=True)
     pool = Pool(settings.workers, on_exit=cache.release)
+    run = {"lock": threading.Lock(), "first": {}}
+    for target in app.aws.targets():
+        run["first"].setdefault(target.account, target.region)
     page_size = int(settings.env.get("FUZZYAWS_PAGE_SIZE") or PAGE_SIZE)
     started = time.time()
     outcomes: list = []
@@ -99,8 +124,8 @@ def refresh(app, shard_ids=None, *, kinds=None, force: bool = True) -> Report:
                          + (f", {failures} failed" if failures else ""))
 
     try:
-        pool.each([lambda t=t, k=k: _shard(app, pool, t, k, page_size, started, force)
-                   for t, k in jobs], done)
+        pool.each([lambda job=job: _shard(app, pool, *job, page_size, started, force, run)
+                   for job in jobs], done)
     except BaseException:
         pool.cancel()  # Ctrl-C: queued shards are dropped, those in flight abandoned
         raise
@@ -108,37 +133,53 @@ def refresh(app, shard_ids=None, *, kinds=None, force: bool = True) -> Report:
         console.progress_done()
     pool.close()
     report = Report(outcomes)
-    _raise_for_credentials(report, {shard_id(t.account, t.region, k): t for t, k in jobs}, console)
+    _raise_for_credentials(report, {sid: t for sid, t, _ in jobs}, console)
     _warn(report, cache, console)
     return report
 
 
-def _shard(app, pool, target, kind, page_size, started, force) -> Outcome:
+def _shard(app, pool, sid, target, kind, page_size, started, force, run) -> Outcome:
     """One shard, under its lock."""
     cache = app.cache
-    sid = shard_id(target.account, target.region, kind)
     t0 = time.monotonic()
     with cache.lock(sid):
         shard = cache.shard(sid)
         if shard is not None and shard.fetched and started <= shard.fetched <= time.time():
             return Outcome(sid=sid, status="fresh")  # another run fetched it meanwhile
-        if not force and shard is not None and not shard.expired(app.settings.ttl, time.time()):
+        if not force and shard is not None and not shard.expired(ttl(app.settings, kind), time.time()) \
+                and (kind != INDEX or set(shard.native) == native_kinds(app.settings)):
             return Outcome(sid=sid, status="fresh")
-        fetch = Fetch(app.aws, pool, cache, target, kind, page_size)
+        fetch = Fetch(app, pool, sid, target, kind, page_size, run)
         try:
-            resources = COLLECTORS[kind](fetch)
+            resources = (index.collect if kind == INDEX else COLLECTORS[kind])(fetch)
         except CredentialsError as exc:
             return Outcome(sid=sid, status="auth", error=exc)
         except AwsError as exc:
             cache.mark_failed(sid, exc.what, time.time())
             status = "denied" if isinstance(exc, AccessDenied) else "failed"
             return Outcome(sid=sid, status=status, error=exc, seconds=time.monotonic() - t0)
-        resources.sort(key=lambda r: (r.name.lower(), r.id))
-        cache.put_shard(sid, resources, time.time())
+        meta = {}
+        if kind == INDEX:  # grouped by kind, so that a kind's rows can be read alone
+            resources.sort(key=lambda r: (r.kind, r.name.lower(), r.id))
+            meta = {"groups": _groups_of(resources), "native": sorted(native_kinds(app.settings))}
+        else:
+            resources.sort(key=lambda r: (r.name.lower(), r.id))
+        cache.put_shard(sid, resources, time.time(), **meta)
         if fetch.problems:
             return Outcome(sid=sid, status="partial", count=len(resources),
                            error=AwsError("; ".join(fetch.problems)), seconds=time.monotonic() - t0)
         return Outcome(sid=sid, status="ok", count=len(resources), seconds=time.monotonic() - t0)
+
+
+def _groups_of(resources) -> list:
+    """[[kind, first row, rows]...] of resources sorted by kind."""
+    groups: list = []
+    for row, resource in enumerate(resources):
+        if groups and groups[-1][0] == resource.kind:
+            groups[-1][2] += 1
+        else:
+            groups.append([resource.kind, row, 1])
+    return groups
 
 
 def _raise_for_credentials(report, targets: dict, console) -> None:

@@ -1,15 +1,26 @@
-"""The SSM agent status of EC2 instances, to merge into their records."""
+"""Managed nodes as SSM lists them (ssm:DescribeInstanceInformation): the agent status of
+EC2 instances, to merge into their records, and the nodes themselves for hybrid ones."""
 from __future__ import annotations
 
 
-def agents(fetch) -> dict:
-    """{instance id: {"ssm_ping", "ssm_agent", "ssm_platform"}} for managed EC2 instances."""
+def nodes(fetch, **params) -> list:
+    """Every page of DescribeInstanceInformation (with `params`, e.g. Filters)."""
     pages = fetch.client("ssm").get_paginator("describe_instance_information").paginate(
-        PaginationConfig={"PageSize": max(5, min(fetch.page_size, 50))})
-    infos = [info for page in pages for info in page["InstanceInformationList"]]
-    return {info["InstanceId"]: {
+        **params, PaginationConfig={"PageSize": max(5, min(fetch.page_size, 50))})
+    return [info for page in pages for info in page["InstanceInformationList"]]
+
+
+def agent(info: dict) -> dict:
+    """The attrs an SSM node's record carries: `ssm_ping`, `ssm_agent`, `ssm_platform`."""
+    return {
         "ssm_ping": info.get("PingStatus"),
         "ssm_agent": info.get("AgentVersion"),
         "ssm_platform": " ".join(filter(None, (info.get("PlatformName"), info.get("PlatformVersion"))))
                         or info.get("PlatformType"),
-    } for info in infos if info.get("InstanceId", "").startswith("i-")}
+    }
+
+
+def agents(fetch) -> dict:
+    """{instance id: agent(info)} for managed EC2 instances."""
+    return {info["InstanceId"]: agent(info)
+            for info in nodes(fetch) if info.get("InstanceId", "").startswith("i-")}

@@ -6,6 +6,9 @@ lines cannot be swapped on the way) inside a `Request`. A picker is any object w
 
     live: bool                    merges a background refresh in place (request.refresh);
                                   else it reruns request.reload_argv itself (fzf)
+
+Both bind Alt-C (copy the marked ARNs, or the one under the cursor, to the terminal's
+clipboard through OSC 52) and Alt-O (open the console page of the one under the cursor).
     pick(request) -> list | None  the keys accepted, in the order shown ([] when nothing
                                   was selected or matched), None when aborted (Esc, Ctrl-C)
 
@@ -46,6 +49,9 @@ class Request(Frozen):
     preview: "object | None" = None  # key -> preview text (the built-in picker calls it)
     preview_argv: list = []  # + [key]: a command printing the preview (fzf runs it)
     reload_argv: list = []  # a command printing a fresh listing (fzf: `pick --list`)
+    open: "object | None" = None  # key -> None: opens its console page (Alt-O, built-in)
+    open_argv: list = []  # + [key]: a command doing that (fzf)
+    copy_argv: list = []  # + [keys]: a command copying them to the clipboard (Alt-C, fzf)
     refresh: "Refresh | None" = None  # a refresh a live picker merges in
     fullscreen: bool = False
 

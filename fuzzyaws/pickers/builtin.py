@@ -606,7 +606,7 @@ def build(request: Request, input=None, output=None):
     def bind(keys, **kw):
         def register(handler):
             for key in keys:
-                kb.add(key, **kw)(handler)
+                kb.add(*(key if isinstance(key, tuple) else (key,)), **kw)(handler)
             return handler
         return register
 
@@ -649,8 +649,9 @@ def build(request: Request, input=None, output=None):
     def _accept(event):
         finish(event, picker.accept())
 
-    # eager: Esc is not waiting to see whether an Alt-key follows (no Alt bindings here)
-    @bind(["escape"], eager=True)
+    # a lone Esc is an abort once ESCAPE_DELAY has passed without a key after it (Alt-C is
+    # Esc then c), as fzf's ESCDELAY
+    @bind(["escape"])
     def _esc(event):
         finish(event, None)
 
@@ -664,6 +665,22 @@ def build(request: Request, input=None, output=None):
             query.delete(1)
         else:
             finish(event, None)
+
+    @bind([("escape", "c")])
+    def _copy(event):
+        """Alt-C: the marked keys (or the one under the cursor) onto the terminal's clipboard."""
+        keys = picker.accept()
+        if keys:
+            from fuzzyaws.clipboard import osc52
+            event.app.output.write_raw(osc52("\n".join(keys)).decode("ascii"))
+            event.app.output.flush()
+
+    @bind([("escape", "o")])
+    def _open(event):
+        """Alt-O: the console page of the row under the cursor."""
+        key = picker.current_key()
+        if key is not None and request.open is not None:
+            request.open(key)
 
     @bind(["?"])
     def _question(event):

@@ -46,6 +46,10 @@ def arguments(request) -> list:
     if request.preview_argv:
         # fzf quotes {1} (the key field) itself when it runs the preview command
         args.append("--preview=" + shlex.join(request.preview_argv) + " {1}")
+    if request.copy_argv:  # {+1}: the keys of the marked rows, else of the one under the cursor
+        args.append("--bind=alt-c:" + _action("execute-silent", shlex.join(request.copy_argv) + " {+1}"))
+    if request.open_argv:
+        args.append("--bind=alt-o:" + _action("execute-silent", shlex.join(request.open_argv) + " {1}"))
     if request.reload_argv:
         # Stale data is shown at once; fzf reruns the listing (which refreshes what is due)
         # and swaps it in when it is complete, keeping the query and the marks. If the
