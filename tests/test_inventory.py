@@ -184,7 +184,7 @@ def test_concurrent_refreshes_fetch_each_shard_once(cli, fleet, aws):
                "ListServices", "GetResources", "DescribeStacks"):
         assert len(calls(aws, op)) <= 1, op  # ListTasks only if ListClusters found a cluster
     assert len(calls(aws, "DescribeInstances")) == 1
-    assert len(calls(aws, "ListClusters", service="ecs")) == 2  # for ecs tasks, for ecs services
+    assert len(calls(aws, "ListClusters", service="ecs")) == 1  # shared by ecs tasks and services
     assert len(cli("ls", "--offline", "--kind", "ec2", "--kind", "rds").stdout.splitlines()) == 6
 
 

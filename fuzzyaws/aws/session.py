@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import threading
 
+from datetime import datetime, timezone
+
 import boto3
 import botocore.client
+import botocore.session
 from botocore.config import Config
 
 from fuzzyaws.aws.errors import translate
@@ -58,6 +61,30 @@ def _share_client_classes() -> None:
 
 
 _share_client_classes()
+
+
+_LOADER = None  # one botocore loader: each service model is read once, whatever the session
+
+
+def _botocore():
+    """A botocore session sharing the one loader, whose responses keep timestamps as text
+    (ISO 8601) instead of parsing each into a datetime: fuzzyaws stores text anyway."""
+    global _LOADER
+    session = botocore.session.Session()
+    if _LOADER is None:
+        _LOADER = session.get_component("data_loader")
+    else:
+        session.register_component("data_loader", _LOADER)
+    session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=_timestamp)
+    return session
+
+
+def _timestamp(value) -> str:
+    """A timestamp as the wire has it: ISO 8601 text as it is, epoch seconds (JSON
+    protocols) as ISO 8601."""
+    if isinstance(value, str) and not value.replace(".", "", 1).isdigit():
+        return value
+    return datetime.fromtimestamp(float(value), timezone.utc).isoformat()
 
 
 def client_config(settings) -> Config:
@@ -145,7 +172,7 @@ class Sessions:
         if key not in self._sessions:
             if role_arn is None:
                 try:
-                    self._sessions[key] = boto3.Session(profile_name=profile)
+                    self._sessions[key] = boto3.Session(profile_name=profile, botocore_session=_botocore())
                 except Exception as exc:
                     raise translate(exc, profile=profile) from None
             else:
@@ -157,7 +184,7 @@ class Sessions:
                     aws_access_key_id=creds["AccessKeyId"],
                     aws_secret_access_key=creds["SecretAccessKey"],
                     aws_session_token=creds["SessionToken"],
-                    region_name=base.region_name)
+                    region_name=base.region_name, botocore_session=_botocore())
         return self._sessions[key]
 
     def client(self, target: Target, service: str, retries: bool = True) -> Client:

@@ -1,10 +1,11 @@
-"""DynamoDB tables. Each takes a DescribeTable and a ListTagsOfResource (DynamoDB has no
-batched form of either), all run concurrently.
+"""DynamoDB tables. Each takes a DescribeTable (DynamoDB has no batched form), run
+concurrently; their tags come from the region's tagging listing (shared.py).
 
-IAM: dynamodb:ListTables, dynamodb:DescribeTable, dynamodb:ListTagsOfResource
+IAM: dynamodb:ListTables, dynamodb:DescribeTable, tag:GetResources (else dynamodb:ListTagsOfResource)
 """
 from __future__ import annotations
 
+from fuzzyaws.inventory import shared
 from fuzzyaws.inventory.shape import clip, iso, resource, unless_gone
 from fuzzyaws.model import partition, tag_dict
 
@@ -18,7 +19,7 @@ def collect(fetch) -> list:
     tables, tags = fetch.gather(
         lambda: fetch.gather(*[lambda n=n: unless_gone(lambda: ddb.describe_table(TableName=n)["Table"])
                                for n in names]),
-        lambda: fetch.gather(*[lambda a=a: unless_gone(lambda: _tags(ddb, a)) for a in arns]))
+        lambda: shared.tags_of(fetch, arns, lambda a: unless_gone(lambda: _tags(ddb, a))))
     return [_table(t, tag, account, region) for t, tag in zip(tables, tags)
             if t is not None and tag is not None]  # None: deleted meanwhile
 

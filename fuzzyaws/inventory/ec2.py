@@ -1,5 +1,7 @@
 """EC2 instances (every state but terminated), with the SSM agent status merged in.
 
+IAM: ec2:DescribeInstances, ssm:DescribeInstanceInformation
+
 If the SSM listing fails, the instances are still stored, each with the SSM status it had
 before, marked unknown (`ssm_unknown`: why), so that `run` and `connect` can say why
 instead of calling healthy hosts unmanaged.
@@ -8,6 +10,7 @@ from __future__ import annotations
 
 from fuzzyaws.aws.errors import AwsError
 from fuzzyaws.inventory import ssm
+from fuzzyaws.inventory.shape import iso
 from fuzzyaws.model import Resource, partition, tag_dict
 
 LIVE_STATES = ["pending", "running", "stopping", "stopped", "shutting-down"]
@@ -54,7 +57,7 @@ def _resource(inst: dict, account: str, region: str, agent: "dict | None") -> Re
         "image": inst.get("ImageId"),
         "key_name": inst.get("KeyName"),
         "platform": inst.get("PlatformDetails") or ("Windows" if inst.get("Platform") == "windows" else "Linux/UNIX"),
-        "launch_time": inst["LaunchTime"].isoformat() if inst.get("LaunchTime") else None,
+        "launch_time": iso(inst.get("LaunchTime")),
         "security_groups": [g.get("GroupId") for g in inst.get("SecurityGroups", [])],
         "asg": tags.get("aws:autoscaling:groupName"),  # the Auto Scaling group that launched it
     }

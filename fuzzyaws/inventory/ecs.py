@@ -1,6 +1,11 @@
-"""Running ECS tasks of every cluster, with their containers and tags."""
+"""Running ECS tasks of every cluster, with their containers and tags.
+
+IAM: ecs:ListClusters, ecs:ListTasks, ecs:DescribeTasks
+"""
 from __future__ import annotations
 
+from fuzzyaws.inventory import shared
+from fuzzyaws.inventory.shape import iso
 from fuzzyaws.model import Resource, tag_dict
 
 
@@ -8,8 +13,7 @@ def collect(fetch) -> list:
     ecs = fetch.client("ecs")
     account, region = fetch.account, fetch.region
     size = max(10, min(fetch.page_size, 100))
-    clusters = [arn for page in ecs.get_paginator("list_clusters").paginate(PaginationConfig={"PageSize": size})
-                for arn in page["clusterArns"]]
+    clusters = shared.ecs_clusters(fetch)
 
     def tasks(cluster):
         arns = [arn for page in ecs.get_paginator("list_tasks").paginate(
@@ -41,7 +45,7 @@ def _task(t: dict, account: str, region: str) -> Resource:
         "launch_type": t.get("launchType"), "containers": [c.get("name") for c in t.get("containers", [])],
         "exec_enabled": t.get("enableExecuteCommand"), "az": t.get("availabilityZone"),
         "cpu": t.get("cpu"), "memory": t.get("memory"), "platform_version": t.get("platformVersion"),
-        "started_at": t["startedAt"].isoformat() if t.get("startedAt") else None,
+        "started_at": iso(t.get("startedAt")),
     }
     return Resource(
         kind="ecs", key=t["taskArn"], id=task_id,

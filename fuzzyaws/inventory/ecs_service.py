@@ -5,6 +5,7 @@ IAM: ecs:ListClusters, ecs:ListServices, ecs:DescribeServices
 """
 from __future__ import annotations
 
+from fuzzyaws.inventory import shared
 from fuzzyaws.inventory.shape import batches, clip, iso, resource
 from fuzzyaws.model import tag_dict
 
@@ -14,8 +15,7 @@ SERVICES_PER_CALL = 10
 def collect(fetch) -> list:
     ecs = fetch.client("ecs")
     config = {"PageSize": clip(fetch.page_size, 1, 100)}
-    clusters = [arn for page in ecs.get_paginator("list_clusters").paginate(PaginationConfig=config)
-                for arn in page["clusterArns"]]
+    clusters = shared.ecs_clusters(fetch)
 
     def services(cluster: str) -> list:
         arns = [arn for page in ecs.get_paginator("list_services").paginate(cluster=cluster, PaginationConfig=config)

@@ -1,7 +1,12 @@
-"""ElastiCache replication groups and standalone cache clusters, with their tags
-(which, unlike RDS, ElastiCache only returns one resource per call)."""
+"""ElastiCache replication groups and standalone cache clusters, with their tags from
+the region's tagging listing (shared.py: ElastiCache's own tag call takes one resource).
+
+IAM: elasticache:DescribeReplicationGroups, elasticache:DescribeCacheClusters,
+tag:GetResources (else elasticache:ListTagsForResource)
+"""
 from __future__ import annotations
 
+from fuzzyaws.inventory import shared
 from fuzzyaws.model import Resource, partition, tag_dict
 
 
@@ -18,12 +23,9 @@ def collect(fetch) -> list:
     engines = {c.get("ReplicationGroupId"): c.get("Engine") for c in clusters}
     resources = [_group(g, account, region, engines.get(g["ReplicationGroupId"])) for g in groups]
     resources += [_cluster(c, account, region) for c in clusters if not c.get("ReplicationGroupId")]
-    return fetch.gather(*[lambda r=r: _with_tags(ec, r) for r in resources])
-
-
-def _with_tags(ec, r: Resource) -> Resource:
-    tags = tag_dict(ec.list_tags_for_resource(ResourceName=r.key).get("TagList"))
-    return r.replace(tags=tags, name=tags.get("Name") or r.name)
+    tags = shared.tags_of(fetch, [r.key for r in resources], lambda arn: tag_dict(
+        ec.list_tags_for_resource(ResourceName=arn).get("TagList")))
+    return [r.replace(tags=t, name=t.get("Name") or r.name) for r, t in zip(resources, tags)]
 
 
 def _hostport(endpoint: "dict | None") -> str:

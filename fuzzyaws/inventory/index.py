@@ -22,6 +22,7 @@ import time
 
 from fuzzyaws.arn import Arn
 from fuzzyaws.aws.errors import AccessDenied, AwsError, NotFound
+from fuzzyaws.inventory import shared
 from fuzzyaws.inventory.load import native_kinds
 from fuzzyaws.model import Resource, tag_dict
 
@@ -44,10 +45,10 @@ def collect(fetch) -> list:
 
 # -- the tagging API -------------------------------------------------------------------
 def _tagging(fetch) -> list:
-    pages = fetch.client("resourcegroupstaggingapi").get_paginator("get_resources").paginate(
-        PaginationConfig={"PageSize": max(1, min(fetch.page_size, 100))})
-    return [_row(fetch, item["ResourceARN"], tag_dict(item.get("Tags")), "tagging API")
-            for page in pages for item in page["ResourceTagMappingList"]]
+    listing = shared.tagged(fetch)
+    if listing is None:
+        raise AccessDenied("access denied (tag:GetResources)", fetch.account)
+    return [_row(fetch, arn, tags, "tagging API") for arn, tags in listing]
 
 
 # -- Resource Explorer -----------------------------------------------------------------

@@ -1,4 +1,7 @@
-"""RDS DB instances and Aurora (or other) DB clusters, with their tags (returned inline)."""
+"""RDS DB instances and Aurora (or other) DB clusters, with their tags (returned inline).
+
+IAM: rds:DescribeDBInstances, rds:DescribeDBClusters
+"""
 from __future__ import annotations
 
 from fuzzyaws.model import Resource, tag_dict

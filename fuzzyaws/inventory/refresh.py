@@ -59,13 +59,15 @@ class Fetch:
         return self._aws.client(target, service)
 
     def once(self, key, compute):
-        """What `compute()` gives, computed once per run for `key` (say, whether an account
-        has Resource Explorer set up), whichever shard asks first."""
+        """What `compute()` gives, computed once per run for `key` (say, a region's tagging
+        listing, or whether an account has Resource Explorer), whichever shard asks first;
+        the others wait for it. If it raises, the next one to ask tries again."""
         with self._run["lock"]:
-            box = self._run.setdefault(key, [])
-            if not box:
-                box.append(compute())
-            return box[0]
+            entry = self._run.setdefault(key, [threading.Lock(), None, False])
+        with entry[0]:
+            if not entry[2]:
+                entry[1], entry[2] = compute(), True
+            return entry[1]
 
     def client(self, service: str):
         return self._aws.client(self.target, service)

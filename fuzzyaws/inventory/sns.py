@@ -1,12 +1,13 @@
-"""SNS topics. Each takes a GetTopicAttributes (its subscription counts) and a
-ListTagsForResource (SNS has no batched form of either), all run concurrently. Counting
+"""SNS topics. Each takes a GetTopicAttributes (its subscription counts), run
+concurrently; their tags come from the region's tagging listing (shared.py). Counting
 through ListSubscriptions instead would read 100 subscriptions a page, one page after
 the other: far slower for topics with many (mobile push) subscribers.
 
-IAM: sns:ListTopics, sns:GetTopicAttributes, sns:ListTagsForResource
+IAM: sns:ListTopics, sns:GetTopicAttributes, tag:GetResources (else sns:ListTagsForResource)
 """
 from __future__ import annotations
 
+from fuzzyaws.inventory import shared
 from fuzzyaws.inventory.shape import integer, resource, unless_gone
 from fuzzyaws.model import tag_dict
 
@@ -17,8 +18,8 @@ def collect(fetch) -> list:
     attributes, tags = fetch.gather(
         lambda: fetch.gather(*[lambda a=a: unless_gone(
             lambda: sns.get_topic_attributes(TopicArn=a)["Attributes"]) for a in arns]),
-        lambda: fetch.gather(*[lambda a=a: unless_gone(
-            lambda: tag_dict(sns.list_tags_for_resource(ResourceArn=a).get("Tags"))) for a in arns]))
+        lambda: shared.tags_of(fetch, arns, lambda a: unless_gone(
+            lambda: tag_dict(sns.list_tags_for_resource(ResourceArn=a).get("Tags")))))
     return [_topic(arn, a, t, fetch.account, fetch.region) for arn, a, t in zip(arns, attributes, tags)
             if a is not None and t is not None]  # None: deleted meanwhile
 

@@ -1,14 +1,16 @@
-"""SQS queues. Each takes a GetQueueAttributes and a ListQueueTags (SQS has no batched
-form of either), all run concurrently.
+"""SQS queues. Each takes a GetQueueAttributes (SQS has no batched form), run
+concurrently; their tags come from the region's tagging listing (shared.py).
 
-IAM: sqs:ListQueues, sqs:GetQueueAttributes, sqs:ListQueueTags
+IAM: sqs:ListQueues, sqs:GetQueueAttributes, tag:GetResources (else sqs:ListQueueTags)
 """
 from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
 
+from fuzzyaws.inventory import shared
 from fuzzyaws.inventory.shape import clip, integer, resource, unless_gone
+from fuzzyaws.model import partition
 
 # what a queue deleted since the listing answers (JSON and query protocols word it apart)
 GONE = ("QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue")
@@ -20,12 +22,15 @@ def collect(fetch) -> list:
     pages = sqs.get_paginator("list_queues").paginate(
         PaginationConfig={"PageSize": clip(fetch.page_size, 1, 1000)})
     urls = [url for page in pages for url in page.get("QueueUrls", [])]
+    # a queue URL ends in ACCOUNT/NAME: its ARN, known before its attributes
+    arns = {f"arn:{partition(fetch.region)}:sqs:{fetch.region}:{u.rsplit('/', 2)[-2]}:{u.rsplit('/', 1)[-1]}": u
+            for u in urls}
     attributes, tags = fetch.gather(
         lambda: fetch.gather(*[lambda u=u: unless_gone(
             lambda: sqs.get_queue_attributes(QueueUrl=u, AttributeNames=["All"])["Attributes"], *GONE)
             for u in urls]),
-        lambda: fetch.gather(*[lambda u=u: unless_gone(
-            lambda: sqs.list_queue_tags(QueueUrl=u).get("Tags") or {}, *GONE) for u in urls]))
+        lambda: shared.tags_of(fetch, list(arns), lambda arn: unless_gone(
+            lambda: sqs.list_queue_tags(QueueUrl=arns[arn]).get("Tags") or {}, *GONE)))
     return [_queue(u, a, t, fetch.account, fetch.region) for u, a, t in zip(urls, attributes, tags)
             if a is not None and t is not None]  # None: deleted meanwhile
 

@@ -2,12 +2,7 @@
 EC2 instances, to merge into their records, and the nodes themselves for hybrid ones."""
 from __future__ import annotations
 
-
-def nodes(fetch, **params) -> list:
-    """Every page of DescribeInstanceInformation (with `params`, e.g. Filters)."""
-    pages = fetch.client("ssm").get_paginator("describe_instance_information").paginate(
-        **params, PaginationConfig={"PageSize": max(5, min(fetch.page_size, 50))})
-    return [info for page in pages for info in page["InstanceInformationList"]]
+from fuzzyaws.inventory import shared
 
 
 def agent(info: dict) -> dict:
@@ -23,4 +18,4 @@ def agent(info: dict) -> dict:
 def agents(fetch) -> dict:
     """{instance id: agent(info)} for managed EC2 instances."""
     return {info["InstanceId"]: agent(info)
-            for info in nodes(fetch) if info.get("InstanceId", "").startswith("i-")}
+            for info in shared.ssm_nodes(fetch) if info.get("InstanceId", "").startswith("i-")}

@@ -1,5 +1,5 @@
-"""Hybrid managed nodes (`mi-…`: on-premises servers and VMs registered with SSM), listed
-by the same DescribeInstanceInformation paging as EC2's agent status (ssm.py), with their
+"""Hybrid managed nodes (`mi-…`: on-premises servers and VMs registered with SSM), from the
+same DescribeInstanceInformation listing as EC2's agent status (shared.py), with their
 tags (one ListTagsForResource each, run concurrently: there is no batched form). Their
 records carry the SSM attrs of an EC2 instance's (`ssm_ping`, `ssm_agent`, `ssm_platform`).
 
@@ -7,16 +7,14 @@ IAM: ssm:DescribeInstanceInformation, ssm:ListTagsForResource
 """
 from __future__ import annotations
 
-from fuzzyaws.inventory import ssm
+from fuzzyaws.inventory import shared, ssm
 from fuzzyaws.inventory.shape import iso, resource, unless_gone
 from fuzzyaws.model import partition, tag_dict
-
-HYBRID = [{"Key": "ResourceType", "Values": ["ManagedInstance"]}]
 
 
 def collect(fetch) -> list:
     client = fetch.client("ssm")
-    infos = [i for i in ssm.nodes(fetch, Filters=HYBRID) if i.get("InstanceId", "").startswith("mi-")]
+    infos = [i for i in shared.ssm_nodes(fetch) if i.get("InstanceId", "").startswith("mi-")]
     tags = fetch.gather(*[lambda i=i: unless_gone(lambda: tag_dict(client.list_tags_for_resource(
         ResourceType="ManagedInstance", ResourceId=i["InstanceId"]).get("TagList")), "InvalidResourceId")
         for i in infos])
