@@ -58,6 +58,7 @@ class Shard(Frozen):
     # leaves out the kinds a native collector listed when it was fetched
     groups: list = []
     native: list = []
+    widths: dict = {}  # the widest value of each display column (layout.cell_widths)
 
     @property
     def account(self) -> str:
@@ -283,11 +284,14 @@ class Cache:
     def put_shard(self, sid: str, resources, fetched: float, **meta) -> Shard:
         """Store a shard's resources (already sorted) as fetched at `fetched`; `meta`: more
         of its Shard fields (an index shard's groups)."""
+        from fuzzyaws.layout import cell_widths
         records = [json.dumps(r.to_dict(), ensure_ascii=False) for r in resources]
+        lines = [r.line() for r in resources]
         chunks = (len(records) + CHUNK - 1) // CHUNK
-        shard = Shard(id=sid, fetched=fetched, count=len(records), chunks=chunks, **meta)
+        shard = Shard(id=sid, fetched=fetched, count=len(records), chunks=chunks,
+                      widths=cell_widths(lines), **meta)
         values = {f"shard:{sid}": json.dumps(_meta(shard)),
-                  f"lines:{sid}": "\n".join(r.line() for r in resources),
+                  f"lines:{sid}": "\n".join(lines),
                   f"keys:{sid}": "\n".join(r.key for r in resources)}
         for n in range(chunks):
             values[f"records:{sid}:{n}"] = "\n".join(records[n * CHUNK:(n + 1) * CHUNK])
@@ -462,7 +466,7 @@ def parse_shard(sid: str, text: str) -> Shard:
 
 
 def _meta(shard: Shard) -> dict:
-    return {k: v for k, v in shard.to_dict().items() if k != "id" and v not in ([], None)}
+    return {k: v for k, v in shard.to_dict().items() if k != "id" and v not in ([], {}, None)}
 
 
 def _row(keys: str, key: str, arn: bool) -> "int | None":

@@ -113,6 +113,9 @@ def _pick(commands, common):
     pick.add_argument("--offline", action="store_true", help="never touch the network")
     pick.add_argument("--list", action="store_true",
                       help="print what the picker would offer (header, then KEY<TAB>LINE) and exit")
+    # how fzf's reload asks for the lines it shows
+    pick.add_argument("--columns", type=int, help=argparse.SUPPRESS)
+    pick.add_argument("--ansi", action="store_true", help=argparse.SUPPRESS)
 
 
 def _preview(commands, common):
@@ -242,7 +245,8 @@ COMMANDS = {
                                output="json" if a.json else "keys" if a.keys else "lines")),
     "pick": (_pick, lambda a: o.Pick(query=a.query_option if a.query_option is not None else " ".join(a.query),
                                      kinds=_kinds(a), multi=a.multi, print=a.print, picker=a.picker,
-                                     fullscreen=a.fullscreen, offline=a.offline, list=a.list)),
+                                     fullscreen=a.fullscreen, offline=a.offline, list=a.list,
+                                     columns=a.columns, ansi=a.ansi)),
     "preview": (_preview, lambda a: o.Preview(key=a.key)),
     "connect": (_connect, lambda a: o.Connect(
         query=a.query, picker=a.picker, offline=a.offline, user=a.user, ssh=a.ssh, direct=a.direct,

@@ -24,8 +24,9 @@ def scores(cache, now: float) -> dict:
     return out
 
 
-def recent_first(keys: list, score: dict) -> list:
-    """Indexes of `keys`: scored ones first (highest first), then the rest in their order."""
+def recent_first(keys: list, score: dict):
+    """Indexes of `keys`: scored ones first (highest first), then the rest in their order
+    (a range when nothing was picked yet)."""
     if not score:
-        return list(range(len(keys)))
+        return range(len(keys))
     return sorted(range(len(keys)), key=lambda i: -score.get(keys[i], 0.0))

@@ -43,10 +43,11 @@ API
     * ``q.score(line) -> int | None`` -- None if the line does not match;
       higher is better.  Modelled on fzf's FuzzyMatchV2 scoring (16 points
       per matched rune, bonuses for word boundaries / camelCase / digits /
-      consecutive chunks, gap penalties; the sum over the AND groups).  The
-      optimal alignment is approximated -- the best contiguous occurrence
-      (picked as fzf picks it for exact terms), else fzf's V1 window -- so
-      numbers may differ from fzf's, mostly for scattered fuzzy matches.
+      consecutive chunks, gap penalties; the sum over the AND groups, at
+      most 8 distinct ones: see below).  The optimal alignment is
+      approximated -- the best contiguous occurrence (picked as fzf picks it
+      for exact terms), else fzf's V1 window -- so numbers may differ from
+      fzf's, mostly for scattered fuzzy matches.
     * ``q.positions(line) -> list[int]`` -- sorted character indexes to
       highlight (the alignment that was scored); [] if the line does not
       match or the query is empty.
@@ -62,13 +63,24 @@ API
 
 ``query`` may be a ``str`` (parsed queries are cached) or a ``Query``.
 
-Implementation: every pattern rune becomes the exact character class of the
-text runes fzf considers equal to it (case folding and normalisation
-included), each AND group is one C-level ``re`` pass over the remaining lines
-(fuzzy terms use possessive, backtracking-free regexes), and pure-ASCII lines
-are matched lowercased against plain literals.  Scores are computed only for
-matching lines, mostly by further regex passes (boundary / camelCase / other
-occurrences).  Known differences from fzf 0.38: Python's Unicode database
+Implementation: a text rune matches a pattern rune if fzf folds it (case,
+normalisation) to that rune.  Regexes see a line either as it is, each
+pattern rune being the character class of such runes, or folded, each
+pattern rune a plain character: pure-ASCII lines are lowercased, other lines
+are folded rune by rune when a query would need many wide classes.  Single
+terms and OR groups are applied in batches of doubling size, most selective
+first, each batch a few C-level ``re`` passes over the lines still in the
+running: terms of one shape share a prefix trie (one regex for thousands of
+alternatives), ``!a !b ...`` is one "none of" pass, fuzzy terms are
+possessive, backtracking-free regexes, suffixes are prefixes of the reversed
+line, and a run of one rune is one repeated item.  A term longer than every
+line needs no regex, and with few lines left terms are tested in plain
+Python.  So pathological queries (10 kB terms, thousands of terms) stay fast.
+Scores are computed only for matching lines, mostly by further regex passes
+(boundary / camelCase / other occurrences), and only for the first 8
+distinct OR groups of a query (repeats count again): beyond that, ranking
+and highlighting ignore the rest, whose cost would grow with every group.
+Known differences from fzf 0.38: Python's Unicode database
 (14.0 on 3.11) rather than Go's is used for case mapping and character
 classes, and camelCase bonuses are only detected after ASCII/Latin-1
 lowercase letters (both only affect scores or truly exotic characters).
@@ -82,7 +94,7 @@ from functools import lru_cache
 from itertools import compress, repeat
 from operator import add, attrgetter, getitem, mod, mul, not_, or_, sub, truth
 from re import Match
-from typing import Iterable, List, Optional, Sequence, Tuple, Union
+from collections.abc import Iterable, Sequence  # not typing: its import costs the warm path
 
 __all__ = ["Query", "filter_lines", "rank_lines"]
 
@@ -131,22 +143,7 @@ _GO_SPACE = (
 )
 _ASCII_SPACE = "\t\n\v\f\r "
 
-_CLASS = {}  # char -> class; ASCII prefilled, the rest computed lazily
-for _i in range(128):
-    _c = chr(_i)
-    if "a" <= _c <= "z":
-        _CLASS[_c] = _LOWER
-    elif "A" <= _c <= "Z":
-        _CLASS[_c] = _UPPER
-    elif "0" <= _c <= "9":
-        _CLASS[_c] = _NUMBER
-    elif _c in _ASCII_SPACE:
-        _CLASS[_c] = _WHITE
-    elif _c in "/,:;|":
-        _CLASS[_c] = _DELIMITER
-    else:
-        _CLASS[_c] = _NONWORD
-del _i, _c
+_CLASS: dict = {}  # char -> class, filled as characters are met
 
 _unicodedata = None
 
@@ -164,21 +161,33 @@ def _char_class(c: str) -> int:
     """fzf's charClassOf (non-ASCII: Go's unicode.IsLower/IsUpper/...)."""
     k = _CLASS.get(c)
     if k is None:
-        cat = _category(c)
-        if cat == "Ll":
-            k = _LOWER
-        elif cat == "Lu":
-            k = _UPPER
-        elif cat[0] == "N":
-            k = _NUMBER
-        elif cat[0] == "L":
-            k = _LETTER
-        elif c in _GO_SPACE:
-            k = _WHITE
-        else:
-            k = _NONWORD
-        _CLASS[c] = k
+        k = _CLASS[c] = _ascii_class(c) if c < "\x80" else _unicode_class(c)
     return k
+
+
+def _ascii_class(c: str) -> int:
+    if "a" <= c <= "z":
+        return _LOWER
+    if "A" <= c <= "Z":
+        return _UPPER
+    if "0" <= c <= "9":
+        return _NUMBER
+    if c in _ASCII_SPACE:
+        return _WHITE
+    return _DELIMITER if c in "/,:;|" else _NONWORD
+
+
+def _unicode_class(c: str) -> int:
+    cat = _category(c)
+    if cat == "Ll":
+        return _LOWER
+    if cat == "Lu":
+        return _UPPER
+    if cat[0] == "N":
+        return _NUMBER
+    if cat[0] == "L":
+        return _LETTER
+    return _WHITE if c in _GO_SPACE else _NONWORD
 
 
 # --------------------------------------------------------------------------
@@ -392,13 +401,20 @@ _NORM_SRC = {
         "\u1e95"
     ),
 }
-_NORM = {src: tgt for tgt, srcs in _NORM_SRC.items() for src in srcs}
+_NORM: dict = {}  # rune -> what it normalises to; built on first use
+
+
+def _norm() -> dict:
+    if not _NORM:
+        _NORM.update((src, tgt) for tgt, srcs in _NORM_SRC.items() for src in srcs)
+    return _NORM
 
 
 def _normalize_str(s: str) -> str:
     if s.isascii():
         return s
-    return "".join([_NORM.get(c, c) for c in s])
+    norm = _norm()
+    return "".join([norm.get(c, c) for c in s])
 
 
 def _fold_fuzzy(c: str, cs: bool, norm: bool) -> str:
@@ -408,7 +424,7 @@ def _fold_fuzzy(c: str, cs: bool, norm: bool) -> str:
     if not cs and _category(c) == "Lu":
         c = _golower(c)
     if norm:
-        c = _NORM.get(c, c)
+        c = _norm().get(c, c)
     return c
 
 
@@ -417,7 +433,7 @@ def _fold_exact(c: str, cs: bool, norm: bool) -> str:
     if not cs:
         c = _golower(c)
     if norm:
-        c = _NORM.get(c, c)
+        c = _norm().get(c, c)
     return c
 
 
@@ -438,12 +454,23 @@ def _members(p: str, fuzzy: bool, cs: bool, norm: bool) -> str:
     return "".join(sorted(c for c in cands if fold(c, cs, norm) == p))
 
 
+@lru_cache(maxsize=4096)
+def _ascii_members(members: str, lowered: bool) -> str:
+    """The members an ASCII line can hold (lowercased, for lowercased lines)."""
+    a = "".join(c for c in members if c < "\x80")
+    return "".join(sorted(set(a.lower()))) if lowered else a
+
+
+# (cached: the same sets recur in every term and trie)
+@lru_cache(maxsize=4096)
 def _pos(members: str) -> str:
+    """Regex for one rune of ``members``."""
     if len(members) == 1:
         return re.escape(members)
     return "[" + "".join(map(re.escape, members)) + "]"
 
 
+@lru_cache(maxsize=4096)
 def _neg(members: str) -> str:
     return "[^" + "".join(map(re.escape, members)) + "]"
 
@@ -461,50 +488,160 @@ _GEN_WS = "[" + "".join(map(re.escape, _GO_SPACE)) + "]" + _STAR
 _ASCII_WS = "[\\t\\n\\x0b\\x0c\\r ]" + _STAR
 _REV = slice(None, None, -1)
 _regs = attrgetter("regs")
+# re's parser recurses once per nested group; deeper tries are flattened.
+_MAX_NEST = 64
+# Capturing groups per regex of a backward scan (see _chunked_scan).
+_REV_CHUNK = 64
 
 
-def _term_regex(typ: int, text: str, members: Sequence[str], ws: str) -> Optional[str]:
-    """Regex for one line, used with .match at position 0; None = impossible."""
-    if not all(members):
-        return None
-    seq = "".join(map(_pos, members))
-    if typ == _FUZZY:
-        return "".join(_neg(m) + _STAR + _pos(m) for m in members)
-    if typ == _EXACT:
-        return "(?s:.*?)" + seq
+def _runs(atoms: Sequence[str]) -> list[list]:
+    """[atom, count] for each run of equal atoms: a run is one repeated item,
+    so that "aaaa…" compiles in constant time."""
+    out: list[list] = []
+    for a in atoms:
+        if out and out[-1][0] == a:
+            out[-1][1] += 1
+        else:
+            out.append([a, 1])
+    return out
+
+
+def _seq_rx(atoms: Sequence[str]) -> str:
+    """The runes, contiguous."""
+    return "".join(_pos(a) if n == 1 else "%s{%d}" % (_pos(a), n) for a, n in _runs(atoms))
+
+
+def _fuzzy_rx(atoms: Sequence[str]) -> str:
+    """The runes in order, anything between (possessive: no backtracking)."""
+    out = []
+    for a, n in _runs(atoms):
+        step = _neg(a) + _STAR + _pos(a)
+        out.append(step if n == 1 else "(?:%s){%d}" % (step, n))
+    return "".join(out)
+
+
+def _steps(atoms: Sequence[str], fuzzy: bool) -> str:
+    return _fuzzy_rx(atoms) if fuzzy else _seq_rx(atoms)
+
+
+# Kinds of regex: .match at position 0, .search, .match on the reversed line.
+_MATCH, _SEARCH, _REVERSED = "match", "search", "reversed"
+
+
+def _shape(t: "_Term", ms: Sequence[str], ws: str):
+    """How ``t`` is matched, given its runes as character sets ``ms``:
+    ((kind of regex, regex before the runes, fuzzy?), runes in matching
+    order, regex after the runes).  Terms of one shape can share a trie."""
+    if t.typ == _FUZZY:
+        return (_MATCH, "", True), ms, ""
+    if t.typ == _EXACT:  # (re's literal-prefix scan: much faster than .*?)
+        return (_SEARCH, "", False), ms, ""
+    text = t.text
     lead = "" if text[0] in _GO_SPACE else ws
     trail = "" if text[-1] in _GO_SPACE else ws
-    if typ == _PREFIX:
-        return lead + seq
-    if typ == _SUFFIX:
-        return "(?s:.*)" + seq + trail + r"\Z"
-    return lead + seq + trail + r"\Z"  # _EQUAL
+    if t.typ == _SUFFIX:  # a prefix of the reversed line: no backtracking
+        return (_REVERSED, trail, False), ms[::-1], ""
+    return (_MATCH, lead, False), ms, (trail + r"\Z" if t.typ == _EQUAL else "")
 
 
-def _term_pred(typ: int, text: str, members: Sequence[str], ws: str):
-    """Bulk predicate: f(list of lines) -> iterable of truthy/falsy values.
+def _shape_rx(shape, atoms: Sequence[str], tail: str) -> str:
+    return shape[1] + _steps(atoms, shape[2]) + tail
 
-    Each term type uses the fastest ``re`` idiom for it: fuzzy is a
-    possessive, backtracking-free .match, exact a .search (literal-prefix
-    scan), suffix a prefix .match on the reversed line.  None = impossible.
-    """
-    if not all(members):
-        return None
-    seq = "".join(map(_pos, members))
-    lead = "" if text[0] in _GO_SPACE else ws
-    trail = "" if text[-1] in _GO_SPACE else ws
-    if typ == _SUFFIX:
-        rx = re.compile(trail + "".join(map(_pos, reversed(members)))).match
-        return lambda strs: map(rx, map(getitem, strs, repeat(_REV)))
-    if typ == _FUZZY:
-        rx = re.compile("".join(_neg(m) + _STAR + _pos(m) for m in members)).match
-    elif typ == _EXACT:
-        rx = re.compile(seq).search
-    elif typ == _PREFIX:
-        rx = re.compile(lead + seq).match
+
+def _not_rx(shape, atoms: Sequence[str], tail: str) -> tuple[str, str]:
+    """(kind, regex) matching where the shaped term does not."""
+    if shape[0] == _SEARCH:
+        return _MATCH, "(?!(?s:.*?)%s)" % _shape_rx(shape, atoms, tail)
+    return shape[0], "(?!%s)" % _shape_rx(shape, atoms, tail)
+
+
+def _trie(entries) -> dict:
+    """Prefix tree of (atoms, tail) entries: {atom: subtree, None: {tails}}."""
+    root: dict = {}
+    for atoms, tail in entries:
+        node = root
+        for a in atoms:
+            node = node.setdefault(a, {})
+        node.setdefault(None, set()).add(tail)
+    return root
+
+
+def _entries(node: dict) -> list[tuple[tuple[str, ...], str]]:
+    """The (atoms, tail) entries under ``node`` (iterative: tries of long
+    terms are deep)."""
+    out = []
+    path: list[str] = []
+    stack = [iter(node.items())]
+    while stack:
+        for atom, child in stack[-1]:
+            if atom is None:
+                out.extend((tuple(path), tail) for tail in child)
+            else:
+                path.append(atom)
+                stack.append(iter(child.items()))
+            break
+        else:
+            stack.pop()
+            if path:
+                path.pop()
+    return out
+
+
+def _trie_rx(entries, fuzzy: bool, every: bool) -> str:
+    """One regex for many terms of one shape, sharing their common prefixes:
+    it matches where any entry matches, or with ``every`` (fuzzy entries
+    only) where all do -- the leftmost match of a shared fuzzy prefix is the
+    best start for every continuation."""
+    return _emit(_trie(entries), fuzzy, every, 0)
+
+
+def _emit(node: dict, fuzzy: bool, every: bool, depth: int) -> str:
+    tails = node.get(None, ())
+    if "" in tails and not every:
+        return ""  # an entry ends here: what follows cannot matter
+    if depth >= _MAX_NEST:
+        alts = [_steps(atoms, fuzzy) + tail for atoms, tail in _entries(node)]
     else:
-        rx = re.compile(lead + seq + trail + r"\Z").match
-    return lambda strs: map(rx, strs)
+        alts = []
+        for atom, child in node.items():
+            if atom is None:
+                continue
+            atoms = [atom]
+            while len(child) == 1 and None not in child:  # a chain: no group
+                (atom, child), = child.items()
+                atoms.append(atom)
+            alts.append(_steps(atoms, fuzzy) + _emit(child, fuzzy, every, depth + 1))
+        alts.extend(tails)
+    if every:  # an entry that ends where others go on is implied by them
+        alts = [a for a in alts if a]
+        return "".join("(?=%s)" % a for a in alts[:-1]) + (alts[-1] if alts else "")
+    return alts[0] if len(alts) == 1 else "(?:%s)" % "|".join(alts)
+
+
+def _any_rx(rxs: Sequence[str]) -> str | None:
+    if not rxs:
+        return None
+    return rxs[0] if len(rxs) == 1 else "(?:%s)" % "|".join(rxs)
+
+
+def _all_rx(rxs: Sequence[str]) -> str | None:
+    if not rxs:
+        return None
+    return rxs[0] if len(rxs) == 1 else "".join("(?=%s)" % r for r in rxs)
+
+
+def _either_rx(items, negs: Sequence[tuple[str, str]]) -> dict:
+    """{kind: regex}: together the regexes match where one of ``items``
+    (shape, atoms, tail) matches, or one of ``negs`` (see _not_rx) does."""
+    by_shape: dict = {}
+    for shape, atoms, tail in items:
+        by_shape.setdefault(shape, []).append((atoms, tail))
+    alts: dict = {}
+    for (kind, head, fuzzy), entries in by_shape.items():
+        alts.setdefault(kind, []).append(head + _trie_rx(entries, fuzzy, False))
+    for kind, rx in negs:
+        alts.setdefault(kind, []).append(rx)
+    return {kind: _any_rx(rxs) for kind, rxs in alts.items()}
 
 
 class _PairBonus(dict):
@@ -565,7 +702,7 @@ class _BoundaryScores(dict):
         return s
 
 
-def _score_positions(line: str, pos: List[int]) -> int:
+def _score_positions(line: str, pos: list[int]) -> int:
     """Score of an alignment: fzf's calculateScore, except that the score is
     clipped at 0 after a gap, as in FuzzyMatchV2's matrix."""
     score = 0
@@ -590,7 +727,7 @@ def _score_positions(line: str, pos: List[int]) -> int:
     return score
 
 
-def _pair_keys(raws: List[str], starts) -> Iterable[str]:
+def _pair_keys(raws: list[str], starts) -> Iterable[str]:
     """_PAIR_BONUS keys of positions: the char before and the char at each
     start ("ab"), or just the char for position 0 ("b")."""
     if not isinstance(starts, list):
@@ -602,28 +739,28 @@ def _pair_keys(raws: List[str], starts) -> Iterable[str]:
 class _ScoreRegexes:
     """Regexes used to score one term in one view (see _Term.view_members)."""
 
-    __slots__ = ("tier_boundary", "tier_camel", "tier_any", "fwd", "rev", "suffix")
+    __slots__ = ("tier_boundary", "tier_camel", "tier_any", "fwd", "rev", "rev_regs", "suffix")
 
     def __init__(self, typ: int, text: str, ms: Sequence[str], ws: str,
                  raw_ms: Sequence[str]):
         self.tier_boundary = self.tier_camel = self.tier_any = None
-        self.fwd = self.rev = self.suffix = None
+        self.fwd = self.rev = self.rev_regs = self.suffix = None
         if typ == _SUFFIX:
             trail = "" if text[-1] in _GO_SPACE else ws
-            self.suffix = re.compile(trail + "".join(map(_pos, reversed(ms)))).match
+            self.suffix = re.compile(trail + _seq_rx(ms[::-1])).match
         elif typ in (_EXACT, _FUZZY):
             # contiguous occurrences: the first one at a word boundary
             # (bonus >= 8), else the first one anywhere.  The regexes start
             # with the first pattern rune so that re can scan for it.
             # tier_boundary captures the character before the occurrence.
-            first, rest = _pos(ms[0]), "".join(map(_pos, ms[1:]))
+            first, rest = _pos(ms[0]), _seq_rx(ms[1:])
             self.tier_boundary = re.compile(
                 first + r"(?<![^\W_](?s:.))(?:(?<=((?s:.))(?s:.))|)" + rest).search
             self.tier_any = re.compile(first + rest).search
             # camelCase / letter123 occurrences (bonus 7), on the raw line
             # (lowercase letters before an uppercase one: ASCII and Latin-1)
             p0 = text[0]
-            raw_rest = "".join(map(_pos, raw_ms[1:]))
+            raw_rest = _seq_rx(raw_ms[1:])
             if _char_class(p0) == _NUMBER:
                 self.tier_camel = re.compile(
                     _pos(raw_ms[0]) + r"(?<=[^\W\d_](?s:.))" + raw_rest).search
@@ -634,15 +771,44 @@ class _ScoreRegexes:
                         _pos(upper) + "(?<=[a-z\u00df-\u00f6\u00f8-\u00ff](?s:.))"
                         + raw_rest).search
             if typ == _FUZZY and len(ms) > 1:
-                self.fwd = re.compile("".join(_neg(m) + _STAR + _pos(m) for m in ms)).match
-                self.rev = re.compile(
-                    "".join(_neg(m) + _STAR + "(" + _pos(m) + ")" for m in reversed(ms))).match
+                self.fwd = re.compile(_fuzzy_rx(ms)).match
+                if len(ms) <= _REV_CHUNK:
+                    self.rev = re.compile(_rev_rx(ms[::-1])).match
+                else:
+                    self.rev_regs = _chunked_scan(ms)
+
+
+def _rev_rx(ms: Sequence[str]) -> str:
+    """fzf's backward scan on the reversed line for the fuzzy runes ``ms``
+    (given last first): a group per rune."""
+    return "".join(_neg(m) + _STAR + "(" + _pos(m) + ")" for m in ms)
+
+
+def _chunked_scan(ms: Sequence[str]):
+    """f(reversed line, start) -> like Match.regs of _rev_rx(ms[::-1]): a
+    span (unused), then one per rune.  For long terms: in chunks (identical
+    ones, as in "aaaa…", share a regex) rather than with one regex of a
+    group per rune."""
+    chunks = [ms[::-1][i:i + _REV_CHUNK] for i in range(0, len(ms), _REV_CHUNK)]
+    compiled = {c: re.compile(_rev_rx(c)).match for c in set(chunks)}
+    scans = [compiled[c] for c in chunks]
+
+    def regs(text: str, pos: int):
+        out = [(pos, pos)]
+        for match in scans:
+            m = match(text, pos)
+            out += m.regs[1:]
+            pos = m.end()
+        return out
+
+    return regs
 
 
 class _Term:
     __slots__ = (
-        "typ", "inv", "text", "cs", "norm", "members", "possible", "_preds",
-        "_chunk", "_boundary", "_mid_word_bonus", "_const", "_score_rx",
+        "typ", "inv", "text", "cs", "norm", "key", "members", "possible", "inert", "folds",
+        "_views",
+        "_wide", "_chunk", "_boundary", "_mid_word_bonus", "_const", "_score_rx",
     )
 
     def __init__(self, typ: int, inv: bool, text: str, cs: bool, norm: bool):
@@ -651,13 +817,31 @@ class _Term:
         self.text = text
         self.cs = cs
         self.norm = norm
+        self.key = (typ, inv, text, cs, norm)
         self.members = tuple(_members(p, typ == _FUZZY, cs, norm) for p in text)
         self.possible = all(self.members)  # False: no text can match it
-        self._preds = {}
+        # only itself, in any form, stands for each rune (digits, "-", 서...)
+        self.inert = all(_members(p, fuzzy, False, True) == p
+                         for p in set(text) for fuzzy in (True, False))
+        # the forms of lines where its runes are plain characters (see
+        # _Lines): of non-ASCII lines (case-sensitive, fuzzy and exact terms
+        # fold alike; without normalisation that folding changes nothing),
+        # of ASCII lines
+        self.folds = ("raw" if cs and not norm else (typ == _FUZZY or cs, cs, norm),
+                      "raw" if cs else "low")
+        self._views = {"gen": self.members}
+        self._wide = None
         self._score_rx = {}
         self._chunk = None
         self._boundary = None
         self._const = None
+
+    # equal terms are one term, even when the _term cache made two objects
+    def __eq__(self, other) -> bool:
+        return isinstance(other, _Term) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
 
     def __repr__(self) -> str:
         return "Term(%s%s %r%s)" % (
@@ -665,30 +849,50 @@ class _Term:
             " case-sensitive" if self.cs else "",
         )
 
-    def view_members(self, view: str) -> Tuple[str, ...]:
+    def view_members(self, view: str) -> tuple[str, ...]:
         """Pattern runes as character sets for a view: "gen" (any line, as
         is), "ascii-raw" (ASCII lines as they are), "ascii-low" (ASCII lines,
         lowercased)."""
-        if view == "gen":
-            return self.members
-        out = []
-        for m in self.members:
-            a = "".join(c for c in m if c < "\x80")
-            if view == "ascii-low":
-                a = "".join(sorted(set(a.lower())))
-            out.append(a)
-        return tuple(out)
+        ms = self._views.get(view)
+        if ms is None:
+            ms = self._views[view] = tuple(
+                _ascii_members(m, view == "ascii-low") for m in self.members)
+        return ms
 
-    def pred(self, view: str):
-        """Bulk predicate for a view (see view_members)."""
-        try:
-            return self._preds[view]
-        except KeyError:
-            pass
-        ws = _GEN_WS if view == "gen" else _ASCII_WS
-        p = _term_pred(self.typ, self.text, self.view_members(view), ws)
-        self._preds[view] = p
-        return p
+    def wide_sets(self) -> int:
+        """How many character sets beyond Latin-1 a regex of this term has
+        for non-ASCII lines (see _Lines)."""
+        if self._wide is None:
+            # members are sorted: the last character is the widest
+            wide = sum(1 for m, _ in _runs(self.members) if m[-1:] >= "\u0100")
+            self._wide = wide * 2 if self.typ == _FUZZY else wide
+        return self._wide
+
+    def found_in(self, s: str) -> bool:
+        """Whether the line ``s``, folded as this term sees it (see
+        _Lines.folded_texts), matches the term (ignoring its "!"), in Python.
+        (Where no character stands for a pattern rune, it is not found.)"""
+        text = self.text
+        if len(text) > len(s):
+            return False
+        if self.typ == _FUZZY:
+            pos = 0
+            for c in text:
+                pos = s.find(c, pos) + 1
+                if not pos:
+                    return False
+            return True
+        if self.typ == _EXACT:
+            return text in s
+        if self.typ != _SUFFIX and text[0] not in _GO_SPACE:
+            s = s.lstrip(_GO_SPACE)
+        if self.typ != _PREFIX and text[-1] not in _GO_SPACE:
+            s = s.rstrip(_GO_SPACE)
+        if self.typ == _PREFIX:
+            return s.startswith(text)
+        if self.typ == _SUFFIX:
+            return s.endswith(text)
+        return s == text
 
     # -- scoring -------------------------------------------------------------
     def _prepare_scoring(self) -> None:
@@ -704,7 +908,7 @@ class _Term:
         elif self.typ == _PREFIX:
             self._const = self._chunk[_BONUS[_WHITE][classes[0]]]
 
-    def scores(self, view: str, raws: List[str], texts: List[str], want_pos: bool = False):
+    def scores(self, view: str, raws: list[str], texts: list[str], want_pos: bool = False):
         """Scores of lines that are known to match this (positive) term.
 
         ``view`` is "gen", "ascii-raw" or "ascii-low" (see view_members) and
@@ -723,6 +927,15 @@ class _Term:
                     s = 0 if self.text[0] in _GO_SPACE else len(line) - len(line.lstrip(_GO_SPACE))
                     positions[i] = list(range(s, s + k))
             return [self._const] * n, positions
+        if n <= _FEW_LINES:
+            # a few lines score faster in Python than the regexes compile
+            # (OR groups of thousands of ids: one or two lines each)
+            form = self.folds[0]
+            folded = texts
+            if view == "gen" and form != "raw":  # (ASCII views are folded already)
+                folded = list(map(str.translate, raws, repeat(_folding(form))))
+            scored = list(map(self._score_line, raws, folded))
+            return [sc for sc, _ in scored], [p for _, p in scored] if want_pos else None
         rx = self._score_rx.get(view)
         if rx is None:
             rx = self._score_rx[view] = _ScoreRegexes(
@@ -733,8 +946,56 @@ class _Term:
         self._score_group(rx, range(n), raws, texts, scores, positions)
         return scores, positions
 
-    def _score_group(self, rx: _ScoreRegexes, idx, raws: List[str], texts: List[str],
-                     scores: List[int], positions) -> None:
+    def _score_line(self, raw: str, s: str):
+        """(score, positions) of a line known to match, as _score_group
+        finds them: ``s`` is the line folded as this term sees it (see
+        _Lines.folded_texts).  Occurrences are found in ``s``; what comes
+        before them is judged on ``raw``, as the regexes do (folding turns
+        a few non-alphanumeric runes into letters)."""
+        text, k = self.text, len(self.text)
+        if self.typ == _SUFFIX:
+            end = len(s.rstrip(_GO_SPACE) if text[-1] not in _GO_SPACE else s)
+            start = end - k
+            pair = raw[start - 1:start + 1] if start else raw[:1]
+            return self._chunk[_pair_bonus(pair)], list(range(start, end))
+        camel = first = None
+        i = s.find(text)
+        while i >= 0:
+            if not i or not raw[i - 1].isalnum():  # at a word boundary
+                return self._boundary[raw[i - 1] if i else None], list(range(i, i + k))
+            if camel is None and self._camel_at(raw, i):
+                camel = i
+            if first is None:
+                first = i
+            i = s.find(text, i + 1)
+        if camel is not None:
+            return self._chunk[_B_CAMEL], list(range(camel, camel + k))
+        if first is not None:
+            return self._chunk[self._mid_word_bonus], list(range(first, first + k))
+        # fuzzy, not contiguous: fzf's V1 window (see _score_group)
+        end = -1
+        for c in text:
+            end = s.find(c, end + 1)
+        pos = []
+        for c in reversed(text):
+            end = s.rfind(c, 0, end + 1)
+            pos.append(end)
+            end -= 1
+        pos.reverse()
+        return _score_positions(raw, pos), pos
+
+    def _camel_at(self, raw: str, i: int) -> bool:
+        """Whether an occurrence at ``i`` (> 0) is camelCase / letter123,
+        as _ScoreRegexes.tier_camel sees it."""
+        c, prev = raw[i], raw[i - 1]
+        cls = _char_class(self.text[0])
+        if cls == _NUMBER:
+            return prev.isalnum() and not prev.isdecimal()
+        return (cls > _NONWORD and _char_class(c) == _UPPER
+                and ("a" <= prev <= "z" or "\u00df" <= prev <= "\u00f6" or "\u00f8" <= prev <= "\u00ff"))
+
+    def _score_group(self, rx: _ScoreRegexes, idx, raws: list[str], texts: list[str],
+                     scores: list[int], positions) -> None:
         k = len(self.text)
         chunk = self._chunk.__getitem__
         if self.typ == _SUFFIX:
@@ -785,7 +1046,8 @@ class _Term:
         ends = map(Match.end, map(rx.fwd, texts))
         sizes = list(map(len, texts))
         revs = map(getitem, texts, repeat(_REV))
-        regs = map(_regs, map(rx.rev, revs, map(sub, sizes, ends)))
+        starts = map(sub, sizes, ends)
+        regs = map(_regs, map(rx.rev, revs, starts)) if rx.rev else map(rx.rev_regs, revs, starts)
         if positions is not None:
             for i, line, size, reg in zip(idx, raws, sizes, regs):
                 pos = [size - 1 - a for a, _ in reg[:0:-1]]
@@ -820,20 +1082,20 @@ class _Term:
 # "web p", "web pr"... reuses the "web" term.
 _term = lru_cache(maxsize=1024)(_Term)
 
-_SPLIT = re.compile(" +").split
 
-
-def _parse(query: str) -> List[List[_Term]]:
+def _parse(query: str) -> list[list[_Term]]:
     """pattern.go BuildPattern + parseTerms (fuzzy, extended, smart case)."""
     s = query.lstrip(" ")
     while s.endswith(" ") and not s.endswith("\\ "):
         s = s[:-1]
     s = s.replace("\\ ", "\t")
-    sets: List[List[_Term]] = []
-    cur: List[_Term] = []
+    sets: list[list[_Term]] = []
+    cur: list[_Term] = []
     switch = False
     after_bar = False
-    for token in _SPLIT(s):
+    for token in s.split(" "):
+        if not token:  # runs of spaces separate terms like one space
+            continue
         typ, inv = _FUZZY, False
         text = token.replace("\t", " ")
         lower = _lower_str(text)
@@ -873,76 +1135,181 @@ def _parse(query: str) -> List[List[_Term]]:
 
 
 # --------------------------------------------------------------------------
-# Filtering passes
+# Filtering
 # --------------------------------------------------------------------------
 _ALWAYS = "always"
 _NEVER = "never"
+# Compiling a character set with characters beyond Latin-1 takes ~0.3 ms,
+# and scanning with sets is slower than with plain characters: past this
+# many such sets, non-ASCII lines are folded instead (see _Lines).
+_WIDE_SETS = 24
+# With this few lines left, terms are tested line by line in Python rather
+# than compiled into regexes.
+_FEW_LINES = 32
+# Terms of an OR group tested together when scoring (see _first_found).
+_OR_CHUNK = 256
+# Scores and highlights count this many OR groups at most (distinct ones, in
+# query order): the work per line grows with every group, and with hundreds
+# of groups the order stops meaning much.
+_MAX_SCORED = 8
 
 
-def _set_pass(terms: Sequence[_Term], view: str):
-    """One OR group -> f(strs) -> flags, or _ALWAYS / _NEVER."""
-    preds = []
-    for t in terms:
-        p = t.pred(view)
-        if p is None:  # the term can never match
-            if t.inv:
-                return _ALWAYS
-            continue
-        preds.append((t.inv, p))
-    if not preds:
-        return _NEVER
-    if len(preds) == 1:
-        inv, p = preds[0]
-        if inv:
-            return lambda strs: map(not_, p(strs))
-        return p
-
-    def either(strs):
-        acc = None
-        for inv, p in preds:
-            flags = map(not_, p(strs)) if inv else map(truth, p(strs))
-            acc = list(flags) if acc is None else list(map(or_, acc, flags))
-        return acc
-
-    return either
+def _selectivity(t: _Term) -> int:
+    # Longer terms reject more lines (a term longer than every line, none
+    # needing a regex), contiguous ones more than fuzzy ones.
+    return -len(t.text) * (1 if t.typ == _FUZZY else 2)
 
 
-def _run_passes(passes, idx: List[int], raw: List[str]):
-    """Apply the groups' passes to a part; returns (idx, raw, low) of the
-    lines kept (low: lowercased lines, or None if never needed)."""
-    low = None
-    for view, fn in passes:
-        if fn is _NEVER:
-            return [], [], []
-        if view == "ascii-low":
-            if low is None:
-                low = list(map(str.lower, raw))
-            strs = low
-        else:
-            strs = raw
-        # (bools, not match objects: keeping 100k of those alive is slow)
-        flags = list(map(truth, fn(strs)))
-        idx = list(compress(idx, flags))
-        if not idx:
-            return [], [], []
-        if len(idx) < len(raw):
-            raw = list(compress(raw, flags))
-            if low is not None:
-                low = list(compress(low, flags))
-    return idx, raw, low
+class _Folding(dict):
+    """ord -> how one kind of term sees the rune (a str.translate table)."""
+
+    def __init__(self, fuzzy: bool, cs: bool, norm: bool):
+        super().__init__()
+        self.fold = _fold_fuzzy if fuzzy else _fold_exact
+        self.cs = cs
+        self.norm = norm
+
+    def __missing__(self, o: int) -> str:
+        if len(self) > 100000:
+            self.clear()
+        f = self[o] = self.fold(chr(o), self.cs, self.norm)
+        return f
 
 
-def _pass_order(terms: Sequence[_Term]) -> int:
-    # cheap/selective groups first; membership does not depend on the order
-    if len(terms) > 1:
-        return 1
-    return 2 if terms[0].inv else 0
+_FOLDINGS: dict = {}
+
+
+def _folding(form: tuple[bool, bool, bool]) -> _Folding:
+    f = _FOLDINGS.get(form)
+    if f is None:
+        f = _FOLDINGS[form] = _Folding(*form)
+    return f
+
+
+class _Lines:
+    """The lines of one kind (pure ASCII or not) still in the running.
+
+    Terms see a line in a *form*: ASCII lines "raw" (case-sensitive terms) or
+    "low" (lowercased); other lines "raw", matched with character sets (see
+    _members), or -- once ``fold`` is set, for terms with wide sets -- folded
+    rune by rune as a kind of term sees them, form (fuzzy?, case-sensitive?,
+    normalised?), where every pattern rune is one plain character.  Folding
+    costs ~10 µs per line and form; compiling and scanning wide character
+    sets costs more for big queries.
+    """
+
+    __slots__ = ("is_ascii", "ws", "fold", "idx", "raws", "_maxlen", "_texts")
+
+    def __init__(self, is_ascii: bool, idx: list[int], raws: list[str]):
+        self.is_ascii = is_ascii
+        self.ws = _ASCII_WS if is_ascii else _GEN_WS
+        self.fold = False
+        self.idx = idx
+        self.raws = raws
+        self._maxlen = None
+        self._texts: dict = {}
+
+    def fits(self, t: _Term) -> bool:
+        """Whether some line is long enough for ``t`` (a rune per character)."""
+        n = len(t.text)
+        if self.raws and n <= len(self.raws[0]):
+            return True
+        if self._maxlen is None:
+            self._maxlen = max(map(len, self.raws), default=0)
+        return n <= self._maxlen
+
+    def folded(self, t: _Term):
+        """The form where ``t``'s runes are plain characters."""
+        return t.folds[self.is_ascii]
+
+    def form_of(self, t: _Term):
+        """The form regexes see ``t`` in (raw: with its character sets, cheap
+        unless wide)."""
+        return self.folded(t) if self.is_ascii or (self.fold and t.wide_sets()) else "raw"
+
+    def form(self, t: _Term, form=None):
+        """(form -- ``t``'s own unless given, ``t``'s runes as character sets
+        in it), or None if ``t`` matches none of these lines."""
+        if not (t.possible and self.fits(t)):
+            return None
+        form = form or self.form_of(t)
+        if self.is_ascii:
+            ms = t.view_members("ascii-" + form)
+            return (form, ms) if all(ms) else None
+        return form, (t.members if form == "raw" else tuple(t.text))
+
+    def texts(self, form, rev: bool = False) -> list[str]:
+        """The lines in ``form``, reversed with ``rev`` (see _shape)."""
+        key = (_REVERSED, form) if rev else form
+        out = self._texts.get(key)
+        if out is None:
+            if rev:
+                out = list(map(getitem, self.texts(form), repeat(_REV)))
+            elif form == "raw":
+                out = self.raws
+            elif form == "low":
+                out = list(map(str.lower, self.raws))
+            else:
+                out = list(map(str.translate, self.raws, repeat(_folding(form))))
+            self._texts[key] = out
+        return out
+
+    def copy(self, idx: list[int]) -> "_Lines":
+        """The same lines, numbered ``idx``, with what was computed for them."""
+        out = _Lines(self.is_ascii, idx, self.raws)
+        out.fold = self.fold
+        out._texts = dict(self._texts)
+        return out
+
+    def subset(self, flags: list[bool]) -> "_Lines":
+        out = self.copy(self.idx)
+        out.keep(flags)
+        return out
+
+    def keep(self, flags: list[bool]) -> None:
+        idx = list(compress(self.idx, flags))
+        if len(idx) == len(self.idx):
+            return
+        self.idx = idx
+        raws = self.raws
+        self.raws = list(compress(raws, flags))
+        for key, texts in self._texts.items():
+            self._texts[key] = self.raws if texts is raws else list(compress(texts, flags))
+        self._maxlen = None
+
+    def drop_all(self) -> None:
+        self.keep([False] * len(self.idx))
+
+    def folded_texts(self, t: _Term) -> list[str]:
+        """The lines as ``t`` sees them with plain characters (see found_in)."""
+        return self.texts(self.folded(t))
+
+    def found(self, t: _Term, i: int) -> bool:
+        """Whether line ``i`` matches ``t`` (ignoring its "!"), in Python."""
+        return t.found_in(self.folded_texts(t)[i])
+
+
+def _terms(cond) -> tuple:
+    """The terms of a condition: a single term, or an OR group."""
+    return cond if isinstance(cond, tuple) else (cond,)
+
+
+def _first_each(lines: _Lines, terms: Sequence[_Term]):
+    """[(term, indexes)]: the lines with the first of ``terms`` that each
+    matches, in Python."""
+    seen = [(t, lines.folded_texts(t)) for t in terms]
+    firsts: dict = {}
+    for i, line in enumerate(lines.idx):
+        t = next((t for t, texts in seen if t.found_in(texts[i])), None)
+        if t is not None:
+            firsts.setdefault(t, []).append(line)
+    return list(firsts.items())
 
 
 class Query:
     """A parsed fzf extended-search query (immutable, reusable)."""
 
-    __slots__ = ("_text", "_sets", "_single", "_passes_gen", "_passes_ascii")
+    __slots__ = ("_text", "_sets", "_scored", "_conds", "_rejects", "_rx")
 
     def __init__(self, text: str):
         if isinstance(text, Query):
@@ -950,35 +1317,166 @@ class Query:
         if not isinstance(text, str):
             raise TypeError("query must be a str, not %s" % type(text).__name__)
         sets = tuple(tuple(s) for s in _parse(text))
+        # A repeated term or group matches no differently, but counts again
+        # in the score.
+        counts: dict = {}
+        for ts in sets:
+            key = tuple(dict.fromkeys(ts))
+            counts[key] = counts.get(key, 0) + 1
+        singles = [ts[0] for ts in counts if len(ts) == 1 and not ts[0].inv]
+        rejects = [ts[0] for ts in counts if len(ts) == 1 and ts[0].inv]
+        # an OR group with a term that must match anyway always holds
+        ors = {frozenset(ts): ts for ts in counts if len(ts) > 1 and set(singles).isdisjoint(ts)}
         object.__setattr__(self, "_text", text)
         object.__setattr__(self, "_sets", sets)
-        object.__setattr__(self, "_single", None)  # compiled on first matches()
-        # bulk passes, one per OR group
-        ordered = sorted(sets, key=_pass_order)
-        gen = [("gen", _set_pass(ts, "gen")) for ts in ordered]
-        asc = []
-        for ts in ordered:
-            view = "ascii-raw" if any(t.cs for t in ts) else "ascii-low"
-            asc.append((view, _set_pass(ts, view)))
-        object.__setattr__(self, "_passes_gen", [p for p in gen if p[1] is not _ALWAYS])
-        object.__setattr__(self, "_passes_ascii", [p for p in asc if p[1] is not _ALWAYS])
+        object.__setattr__(self, "_scored", list(counts.items())[:_MAX_SCORED])
+        object.__setattr__(self, "_conds", sorted(singles, key=_selectivity) + list(ors.values()))
+        object.__setattr__(self, "_rejects", rejects)
+        object.__setattr__(self, "_rx", {})
 
-    def _single_line_regex(self):
-        """One regex (lookaheads) for the whole query, for single lines."""
-        pieces = []
-        for ts in self._sets:
-            alts = []
-            always = False
-            for t in ts:
-                if not t.possible:
-                    always = always or t.inv
-                    continue
-                alts.append(("(?!" if t.inv else "(?=")
-                            + _term_regex(t.typ, t.text, t.members, _GEN_WS) + ")")
-            if not always:
-                pieces.append("(?!)" if not alts else "(?:" + "|".join(alts) + ")")
-        rx = re.compile("".join(pieces)).match
-        object.__setattr__(self, "_single", rx)
+    # -- filtering -------------------------------------------------------------
+    def _run(self, lines: _Lines) -> None:
+        """Keep the lines that match.  Single terms and OR groups go in
+        batches of doubling size, each batch a few regexes: the first, small
+        ones usually leave few lines, and a long query needs few passes.
+        Once a batch of several keeps (nearly) every line, the rest go in one."""
+        conds = self._conds
+        i, size = 0, 1
+        while lines.idx:
+            before = len(lines.idx)
+            if before <= _FEW_LINES:
+                self._run_each(lines, conds[i:])
+                return
+            if i >= len(conds):
+                break
+            if self._run_batch(lines, conds[i:i + size]):
+                i += size
+                stuck = size >= 8 and len(lines.idx) * 100 >= before * 99
+                size = len(conds) if stuck else size * 2
+        if self._rejects and lines.idx:
+            # !a !b ... is "not (a or b ...)": one pass with them all
+            self._choose_form(lines, self._rejects)
+            either = self._either(lines, self._rejects, True)
+            if either is not _NEVER:
+                lines.keep(list(map(not_, self._test(lines, either))))
+
+    def _run_each(self, lines: _Lines, conds) -> None:
+        """Apply ``conds`` and the "!" terms line by line, in Python."""
+        found = lines.found
+
+        def holds(i: int) -> bool:
+            for c in conds:
+                if not any(found(t, i) != t.inv for t in _terms(c)):
+                    return False
+            return not any(found(t, i) for t in self._rejects)
+
+        lines.keep(list(map(holds, range(len(lines.idx)))))
+
+    def _run_batch(self, lines: _Lines, conds) -> bool:
+        """Apply ``conds``; False if it stopped with few lines left (the
+        batch is then to be done line by line)."""
+        self._choose_form(lines, [t for c in conds for t in _terms(c)])
+        fuzzy: dict = {}  # form -> fuzzy entries, all to match (one trie)
+        every: dict = {}  # (form, kind) -> regexes, all to match (one regex)
+        searches = []  # exact terms: a .search each (searches do not combine)
+        groups = []  # OR groups that need more than one regex
+        for c in conds:
+            if isinstance(c, _Term):
+                f = lines.form(c)
+                if f is None:
+                    lines.drop_all()
+                    return True
+                shape, atoms, tail = _shape(c, f[1], lines.ws)
+                if shape[2]:
+                    fuzzy.setdefault(f[0], []).append((atoms, tail))
+                elif shape[0] == _SEARCH:
+                    searches.append({(f[0], _SEARCH): _shape_rx(shape, atoms, tail)})
+                else:
+                    every.setdefault((f[0], shape[0]), []).append(_shape_rx(shape, atoms, tail))
+                continue
+            either = self._either(lines, c, False)
+            if either is _NEVER:
+                lines.drop_all()
+                return True
+            if either is _ALWAYS:
+                continue
+            if len(either) == 1 and next(iter(either))[1] != _SEARCH:
+                (key, rx), = either.items()
+                every.setdefault(key, []).append(rx)
+            else:
+                groups.append(either)
+        for form, entries in fuzzy.items():
+            every.setdefault((form, _MATCH), []).append(_trie_rx(entries, True, True))
+        for either in searches + [{k: _all_rx(v)} for k, v in every.items()] + groups:
+            if len(lines.idx) <= _FEW_LINES:
+                return not lines.idx
+            lines.keep(self._test(lines, either))
+        return True
+
+    @staticmethod
+    def _either(lines: _Lines, terms: Sequence[_Term], as_positive: bool):
+        """{(form, kind of regex): regex} (see _test) for "one of ``terms``"
+        on these lines, or _ALWAYS / _NEVER; ``as_positive`` ignores the
+        terms' "!"."""
+        by_form: dict = {}  # form -> (items, inverse terms)
+        common = Query._common_form(lines, [t for t in terms if not t.inert])
+        for t in terms:
+            inv = t.inv and not as_positive
+            f = lines.form(t, common)
+            if f is None:
+                if inv:
+                    return _ALWAYS
+                continue
+            shape, atoms, tail = _shape(t, f[1], lines.ws)
+            items, negs = by_form.setdefault(f[0], ([], []))
+            if inv:
+                negs.append(_not_rx(shape, atoms, tail))
+            else:
+                items.append((shape, atoms, tail))
+        if not by_form:
+            return _NEVER
+        return {(form, kind): rx for form, parts in by_form.items()
+                for kind, rx in _either_rx(*parts).items()}
+
+    @staticmethod
+    def _common_form(lines: _Lines, terms: Sequence[_Term]):
+        """One form for all of ``terms`` (and for inert ones, which fit any),
+        or None: on ASCII lines the raw one fits case-insensitive terms too
+        ([Ww]-like sets); on folded lines, terms that fold alike share one."""
+        forms = {lines.form_of(t) for t in terms}
+        if len(forms) > 1 and lines.fold:
+            forms = {lines.folded(t) for t in terms}
+        if len(forms) == 1:
+            return forms.pop()
+        return "raw" if forms and lines.is_ascii else None
+
+    @staticmethod
+    def _choose_form(lines: _Lines, terms: Sequence[_Term]) -> None:
+        """Fold non-ASCII lines once ``terms`` need many wide sets."""
+        if lines.is_ascii or lines.fold:
+            return
+        wide = sum(t.wide_sets() for t in terms if lines.fits(t))
+        lines.fold = wide > _WIDE_SETS
+
+    def _test(self, lines: _Lines, either) -> list[bool]:
+        """Lines matched by a regex of ``either`` ({(form, kind): regex}):
+        the lines in that form, searched or matched (reversed: see _shape)."""
+        hits = None
+        for (form, kind), pattern in either.items():
+            rx = self._compile(pattern)
+            run = rx.search if kind == _SEARCH else rx.match
+            more = map(truth, map(run, lines.texts(form, kind == _REVERSED)))
+            hits = list(more) if hits is None else list(map(or_, hits, more))
+        return hits
+
+    def _compile(self, pattern: str) -> re.Pattern:
+        # (kept with the query: the same regexes often serve both kinds of
+        # lines, and the next call)
+        rx = self._rx.get(pattern)
+        if rx is None:
+            if len(self._rx) >= 64:
+                self._rx.clear()
+            rx = self._rx[pattern] = re.compile(pattern)
         return rx
 
     def __setattr__(self, name, value):
@@ -1004,30 +1502,27 @@ class Query:
     # -- single line ---------------------------------------------------------
     def matches(self, line: str) -> bool:
         """True if ``line`` matches (always True for an empty query)."""
-        if not self._sets:
-            return True
-        rx = self._single or self._single_line_regex()
-        return rx(line) is not None
+        return not self._sets or bool(self._filter([line]))
 
-    def score(self, line: str) -> Optional[int]:
+    def score(self, line: str) -> int | None:
         """Score of ``line`` (higher is better); None if it does not match.
 
         Every line scores 0 for an empty query.
         """
         if not self.matches(line):
             return None
-        return self._score_part(line.isascii(), [line], None)[0][0]
+        return self._score_part(_Lines(line.isascii(), [0], [line]))[0][0]
 
-    def positions(self, line: str) -> List[int]:
+    def positions(self, line: str) -> list[int]:
         """Sorted character indexes to highlight; [] if no match/empty query."""
         if not self._sets or not self.matches(line):
             return []
-        return sorted(set(self._score_part(line.isascii(), [line], None, True)[1][0]))
+        return sorted(set(self._score_part(_Lines(line.isascii(), [0], [line]), True)[1][0]))
 
     # -- many lines ----------------------------------------------------------
-    def _parts(self, lines: Sequence[str]):
-        """Split into pure-ASCII lines and the others, and filter both:
-        [(is_ascii, idx, raws, lows)] for the non-empty parts."""
+    def _parts(self, lines: Sequence[str]) -> list[_Lines]:
+        """Split into pure-ASCII lines and the others, and filter both: the
+        lines kept, of each kind that has some."""
         n = len(lines)
         rng = range(n)
         flags = list(map(str.isascii, lines))
@@ -1041,87 +1536,106 @@ class Query:
                     (False, non, [lines[i] for i in non])]
         for is_ascii, idx, raws in todo:
             if idx:
-                passes = self._passes_ascii if is_ascii else self._passes_gen
-                idx, raws, lows = _run_passes(passes, idx, raws)
-                if idx:
-                    parts.append((is_ascii, idx, raws, lows))
+                kept = _Lines(is_ascii, idx, raws)
+                self._run(kept)
+                if kept.idx:
+                    parts.append(kept)
         return parts
 
-    def _filter(self, lines: Sequence[str]) -> List[int]:
+    def _filter(self, lines: Sequence[str]) -> list[int]:
         if not self._sets:
             return list(range(len(lines)))
         parts = self._parts(lines)
         if len(parts) == 2:
-            return sorted(parts[0][1] + parts[1][1])
-        return parts[0][1] if parts else []
+            return sorted(parts[0].idx + parts[1].idx)
+        return parts[0].idx if parts else []
 
-    def _score_part(self, is_ascii: bool, raws: List[str], lows: Optional[List[str]],
-                    want_pos: bool = False):
-        """Scores (and positions) of lines known to match, all pure ASCII
-        (then ``lows`` are the lowercased lines, computed if None) or not."""
+    def _score_part(self, lines: _Lines, want_pos: bool = False):
+        """Scores (and positions) of ``lines``, known to match."""
+        raws = lines.raws
         n = len(raws)
         total = [0] * n
         allpos = [[] for _ in range(n)] if want_pos else None
-        for ts in self._sets:
+        for ts, count in self._scored:
             positive = [t for t in ts if not t.inv and t.possible]
             if not positive:
                 continue
-            jobs = []
             if len(ts) == 1:
-                jobs.append((positive[0], range(n)))
+                jobs = [(positive[0], range(n))]
             else:
-                # OR group: the first positive term (in order) that matches
-                todo = range(n)
-                for t in positive:
-                    if not todo:
-                        break
-                    view, texts = self._view(t, is_ascii, raws, lows)
-                    if lows is None and view == "ascii-low":
-                        lows = texts
-                    p = t.pred(view)
-                    if p is None:
-                        continue
-                    hit = list(map(truth, p([texts[i] for i in todo])))
-                    jobs.append((t, list(compress(todo, hit))))
-                    todo = list(compress(todo, map(not_, hit)))
+                jobs = self._first_found(positive, lines)
             for t, idx in jobs:
                 if not idx:
                     continue
-                view, texts = self._view(t, is_ascii, raws, lows)
-                if lows is None and view == "ascii-low":
-                    lows = texts
+                view, texts = self._view(t, lines)
                 if len(idx) == n:
                     sc, pos = t.scores(view, raws, texts, want_pos)
-                    total = list(map(add, total, sc))
                 else:
                     sc, pos = t.scores(view, [raws[i] for i in idx],
                                        [texts[i] for i in idx], want_pos)
-                    for i, v in zip(idx, sc):
-                        total[i] += v
+                for i, v in zip(idx, sc):
+                    total[i] += v * count
                 if want_pos:
                     for i, p in zip(idx, pos):
                         allpos[i].extend(p)
         return total, allpos
 
-    @staticmethod
-    def _view(t: _Term, is_ascii: bool, raws: List[str], lows: Optional[List[str]]):
-        if not is_ascii:
-            return "gen", raws
-        if t.cs:
-            return "ascii-raw", raws
-        return "ascii-low", (lows if lows is not None else list(map(str.lower, raws)))
+    def _first_found(self, terms: Sequence[_Term], lines: _Lines):
+        """[(term, positions in ``lines``)]: every line with the first of
+        ``terms`` that it matches (an OR group scores that term).  Lines go
+        through chunks of terms, a regex for each, then term by term."""
+        todo = lines.copy(list(range(len(lines.idx))))
+        jobs = []
+        for j in range(0, len(terms), _OR_CHUNK):
+            chunk = terms[j:j + _OR_CHUNK]
+            if len(chunk) < len(terms):
+                hits = self._found_any(todo, chunk)
+            else:
+                hits = [True] * len(todo.idx)
+            here = todo.subset(hits)
+            todo.keep(list(map(not_, hits)))
+            if len(here.idx) <= _FEW_LINES * len(chunk):  # cheaper than a regex a term
+                jobs += _first_each(here, chunk)
+            else:
+                for t in chunk:
+                    if not here.idx:
+                        break
+                    flags = self._found_any(here, [t])
+                    jobs.append((t, list(compress(here.idx, flags))))
+                    here.keep(list(map(not_, flags)))
+            if not todo.idx:
+                break
+        return jobs
 
-    def _rank(self, lines: Sequence[str]) -> List[int]:
+    def _found_any(self, lines: _Lines, terms: Sequence[_Term]) -> list[bool]:
+        """Lines that match one of the positive ``terms``."""
+        if len(lines.idx) <= _FEW_LINES:
+            return [any(lines.found(t, i) for t in terms) for i in range(len(lines.idx))]
+        self._choose_form(lines, terms)
+        either = self._either(lines, terms, False)
+        return [False] * len(lines.idx) if either is _NEVER else self._test(lines, either)
+
+    @staticmethod
+    def _view(t: _Term, lines: _Lines):
+        """The view ``t`` scores ``lines`` in (see _Term.view_members), and
+        the lines as seen in it."""
+        if not lines.is_ascii:
+            return "gen", lines.raws
+        if t.cs:
+            return "ascii-raw", lines.raws
+        return "ascii-low", lines.texts("low")
+
+    def _rank(self, lines: Sequence[str]) -> list[int]:
         if not self._sets:
             return list(range(len(lines)))
         parts = self._parts(lines)
         if not parts:
             return []
-        idx: List[int] = []
-        total: List[int] = []
-        for is_ascii, pidx, raws, lows in parts:
-            idx += pidx
-            total += self._score_part(is_ascii, raws, lows)[0]
+        idx: list[int] = []
+        total: list[int] = []
+        for part in parts:
+            idx += part.idx
+            total += self._score_part(part)[0]
         # one int per line: best score first, then input order
         big = len(lines) + 1
         keys = list(map(sub, idx, map(mul, total, repeat(big))))
@@ -1134,17 +1648,17 @@ def _query(text: str) -> Query:
     return Query(text)
 
 
-def _as_query(query: Union[str, Query]) -> Query:
+def _as_query(query: str | Query) -> Query:
     if isinstance(query, Query):
         return query
     return _query(query)
 
 
-def filter_lines(query: Union[str, Query], lines: Sequence[str]) -> List[int]:
+def filter_lines(query: str | Query, lines: Sequence[str]) -> list[int]:
     """Indexes of the lines matching ``query``, in input order."""
     return _as_query(query)._filter(lines)
 
 
-def rank_lines(query: Union[str, Query], lines: Sequence[str]) -> List[int]:
+def rank_lines(query: str | Query, lines: Sequence[str]) -> list[int]:
     """Indexes of the matching lines, best score first (stable for ties)."""
     return _as_query(query)._rank(lines)

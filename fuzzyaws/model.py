@@ -39,11 +39,6 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-# Column widths of the picker line: enough for common values, never truncating.
-_COLUMNS = (("kind", 11), ("name", 28), ("id", 19), ("state", 18), ("address", 15),
-            ("region", 14), ("account", 12))
-
-
 class Resource(Frozen):
     """One resource as collected: identity, where it lives, and what it is (`attrs`, raw
     AWS values by kind); the accessors below are what the actions and preview read."""
@@ -110,21 +105,14 @@ class Resource(Frozen):
     def exec_enabled(self) -> bool:
         return bool(self.attrs.get("exec_enabled"))
 
-    @property
-    def status(self) -> str:
-        """The state column: the state, and for EC2 whether SSM can reach the host."""
-        ping = self.ssm_ping
-        return f"{self.state} ssm:{ping.lower()}" if ping else self.state
-
     def line(self) -> str:
-        """What `ls` prints and the picker shows: columns, then tags as key=value."""
-        values = {"kind": self.kind, "name": self.name, "id": self.id,
-                  "state": self.status, "address": self.address,
-                  "region": self.region, "account": self.account}
-        cols = [pad(clean(values[col]), cells) for col, cells in _COLUMNS]
-        tags = [f"{clean(k)}={shorten(clean(v), MAX_TAG_TEXT)}"
-                for k, v in sorted(self.tags.items()) if k != "Name"]
-        return "  ".join(cols + tags).rstrip()
+        """The stored line (layout.py): nine tab-separated fields, each one safe token."""
+        tags = " ".join(f"{clean(k)}={shorten(clean(v), MAX_TAG_TEXT)}"
+                        for k, v in sorted(self.tags.items()) if k != "Name")
+        ssm = f"ssm:{self.ssm_ping.lower()}" if self.ssm_ping else ""
+        fields = (self.kind, self.name, self.id, self.state, ssm, self.address, self.region,
+                  self.account, tags)
+        return "\t".join(clean(value) or "-" for value in fields)
 
 
 def tag_dict(tag_list) -> dict:

@@ -28,6 +28,8 @@ class Pick(Frozen):
     fullscreen: bool = False
     offline: bool = False
     list: bool = False  # print what the picker would offer, and exit
+    columns: "int | None" = None  # with list: lay the lines out this wide
+    ansi: bool = False  # with list: in colour
 
 
 class Preview(Frozen):

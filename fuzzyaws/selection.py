@@ -49,7 +49,9 @@ def listing(app, inventory, now: float, refreshing: bool = False, keep=None) -> 
     order = history.recent_first(keys, history.scores(app.cache, now))
     if keep is not None:
         order = [i for i in order if keys[i] in keep]
-    return Listing(keys=[keys[i] for i in order], lines=[lines[i] for i in order],
+    if not isinstance(order, range):
+        keys, lines = [keys[i] for i in order], [lines[i] for i in order]
+    return Listing(keys=keys, lines=lines, widest=inventory.widest(), accounts=inventory.accounts,
                    header=header(inventory, now, refreshing, None if keep is None else len(order)))
 
 

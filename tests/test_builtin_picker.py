@@ -66,7 +66,8 @@ def drive(req, script, output=None):
     """Run the picker while the async `script(app, send)` types step by step; the result."""
     async def main():
         with create_pipe_input() as inp:
-            app = builtin.build(req, input=inp, output=output or DummyOutput())
+            # wide enough for the preview pane
+            app = builtin.build(req, input=inp, output=output or SizedOutput(columns=160))
             task = asyncio.ensure_future(app.run_async())
 
             async def send(text, settle=0.05):
@@ -340,7 +341,7 @@ def test_info_line_and_header():
     picker = builtin.Picker(request(multi=True, header="5 resources\x1b[1m"))
     picker.set_query("web")
     picker.toggle(1)
-    assert "".join(t for _, t in picker.info()) == "  2/5 (1 marked)"
+    assert "".join(t for _, t in picker.info()) == "  2/5 (1)"  # as fzf counts the marked
     assert picker.header_lines == ["5 resources?[1m"]
     assert "".join(t for _, t in builtin.Picker(request()).info()) == "  5/5"
     refreshing = builtin.Picker(request(refresh=Refresh()))
@@ -465,7 +466,7 @@ def test_live_refresh_keeps_query_cursor_key_and_marks():
         under = picker.current_key()
         threading.Thread(target=refresh.finish, args=(NEW,)).start()
         await until(lambda: not picker.refreshing)
-        assert picker.lines == NEW_LINES
+        assert list(picker.lines) == NEW_LINES
         assert picker.text == "e"
         assert picker.current_key() == under
         assert list(picker.marks) == ["k-web2"]
@@ -495,7 +496,7 @@ def test_failed_refresh_keeps_the_data():
         await send("db")
         threading.Thread(target=refresh.finish, args=(None,)).start()
         await until(lambda: not app.picker.refreshing)
-        assert app.picker.lines == LINES and app.picker.text == "db"
+        assert list(app.picker.lines) == LINES and app.picker.text == "db"
         await send(ENTER)
 
     assert drive(request(refresh=refresh), script) == ["k-db1"]

@@ -6,6 +6,7 @@ import os
 import random
 import shutil
 import subprocess
+import time
 from collections import Counter
 
 import pytest
@@ -435,3 +436,201 @@ def test_bulk_and_single_line_scoring_agree():
                 assert rank_lines(q, [line, "zzz"]) == [0]
                 checked += 1
     assert checked > 100
+
+
+# --------------------------------------------------------------------------
+# Pathological queries: fast over 10,000 lines, and still fzf's lines
+# --------------------------------------------------------------------------
+_TEAMS = ["Team=platform", "Team=payments", "Team=search", "팀=서버-웹", "Équipe=données",
+          "Owner=José"]
+_SSM = ["ssm:online", "ssm:offline", "-"]
+_LONG_RUNS = (5_000, 6_000, 10_000, 12_000)
+
+
+def picker_lines(n: int, seed: int = 3) -> list:
+    """Lines like the picker's (kind, name, id, state, SSM, address, region,
+    account, tags), some non-ASCII, some with runs of "a" -- a few long
+    enough for the 5,000- and 10,000-rune terms below."""
+    r = random.Random(seed)
+    out = []
+    for i in range(n):
+        role, env = r.choice(_ROLES), r.choice(_ENVS)
+        name = "%s-%04d" % (role, i)
+        if i % 20 == 7:
+            name += "-" + "a" * r.randint(20, 300)
+        out.append("%s  %s  i-0%016x  %s %s  10.%d.%d.%d  %s  %012d  Env=%s Role=%s %s" % (
+            r.choice(_KINDS), name, r.getrandbits(64), r.choice(_STATES), r.choice(_SSM),
+            r.randrange(256), r.randrange(256), r.randrange(1, 255), r.choice(_REGIONS),
+            r.randrange(10 ** 12), env, role, r.choice(_TEAMS)))
+    for k, run in enumerate(_LONG_RUNS):  # two ASCII, two not
+        out[k * n // 4 + 3] = "ec2  long-%d-%s  i-0%016x  running  Team=%s" % (
+            k, "a" * run, k, "café" if k % 2 else "cafe")
+    return out
+
+
+BIG = picker_lines(10_000)
+
+
+def _fragments(count: int, r: random.Random) -> list:
+    out = []
+    while len(out) < count:
+        line = r.choice(BIG)
+        a = r.randrange(min(len(line), 200) - 4)
+        frag = line[a:a + r.randint(2, 4)].replace(" ", "").replace("|", "")
+        if frag:
+            out.append(frag)
+    return out
+
+
+def _pathological_queries() -> dict:
+    r = random.Random(5)
+    big = "".join(r.choice("abcdefghijklmnopqrstuvwxyz0123456789-=.") for _ in range(10_000))
+    accented = "".join(r.choice("éàçüöñøåÉÀ") for _ in range(10_000))
+    frags = _fragments(3000, r)
+    words = ["".join(r.choice("bcdfghjklmnpqrstvwxz") for _ in range(r.randint(3, 6)))
+             for _ in range(3000)]
+    # every regular line has these characters in this order: 3,000 distinct
+    # terms that all match all of them (the worst case for an AND)
+    skeleton = "i-010.env=role="
+    every = set()
+    while len(every) < 3000:
+        every.add("".join(skeleton[i] for i in sorted(r.sample(range(15), r.randint(2, 5)))))
+    every = sorted(every)
+    triples = [" | ".join(frags[i:i + 3]) for i in range(0, 3000, 3)]
+    ids = [line.split()[2] for line in r.sample(BIG, 3000)]  # "pick these instances"
+    return {
+        "10k fuzzy": big,
+        "10k exact": "'" + big,
+        "10k prefix": "^" + big,
+        "10k suffix": big + "$",
+        "10k equal": "^" + big + "$",
+        "10k inverse": "!" + big,
+        "10k inverse fuzzy": "!'" + big,
+        "10k inverse prefix": "!^" + big,
+        "10k inverse suffix": "!" + big + "$",
+        "10k uppercase": big.upper(),
+        "10k accented": accented,
+        "a*5000": "a" * 5000,
+        "a*5000 exact": "'" + "a" * 5000,
+        "a*5000 prefix": "^" + "a" * 5000,
+        "a*5000 suffix": "a" * 5000 + "$",
+        "a*5000 inverse": "!" + "a" * 5000,
+        "A*5000 smart case": "A" * 5000,
+        "a*10000": "a" * 10_000,
+        "3000 terms": " ".join(frags),
+        "3000 uppercase terms": " ".join(f.upper() for f in frags),
+        "3000 times one term": " ".join(["web"] * 3000),
+        "3000 terms matching every line": " ".join(every),
+        "3000 inverse terms": " ".join("!" + w for w in words),
+        "3000 inverse fuzzy terms": " ".join("!'" + w for w in words),
+        "1000 OR groups of 3": " ".join(triples),
+        "OR of 3000 terms": " | ".join(frags),
+        "OR of 3000 terms matching every line": " | ".join(every),
+        "OR of 3000 words": " | ".join(words),
+        "OR of 3000 exact words": " | ".join("'" + w for w in words),
+        "OR of 3000 prefixes": " | ".join("^" + w for w in words),
+        "OR of 3000 suffixes": " | ".join(w + "$" for w in words),
+        "OR of 3000 accented terms": " | ".join(accented[i:i + 3] for i in range(0, 9000, 3)),
+        "OR of 3000 exact ids": " | ".join("'" + i for i in ids),
+    }
+
+
+PATHOLOGICAL = _pathological_queries()
+
+
+def _big_data(lines: list) -> bytes:
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+# fzf itself takes seconds to minutes over 10,000 lines for thousands of AND
+# terms, or of exact or non-ASCII alternatives: those are checked on a sample.
+_ON_ALL_LINES = {"OR of 3000 terms", "OR of 3000 terms matching every line", "OR of 3000 words"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(PATHOLOGICAL))
+def test_pathological_query_same_lines_as_fzf(name):
+    query = PATHOLOGICAL[name]
+    lines = BIG
+    if " " in query and name not in _ON_ALL_LINES:
+        lines = random.Random(1).sample(BIG, 80) + [line for line in BIG if "long-" in line]
+    assert ours(query, lines) == fzf_filter(query, _big_data(lines))
+
+
+# Seconds allowed: generous guards against going back to many seconds (it
+# took up to minutes), on a noisy shared machine; typical figures are under a
+# second, but for 3,000 distinct terms that each match every line (about 2 s;
+# fzf takes minutes).
+_TIME_LIMITS = {"3000 terms matching every line": 15}
+
+
+@pytest.mark.parametrize("name", list(PATHOLOGICAL))
+def test_pathological_query_is_fast(name):
+    query = PATHOLOGICAL[name]
+    start = time.perf_counter()
+    kept = filter_lines(Query(query), BIG)
+    filtered = time.perf_counter() - start
+    start = time.perf_counter()
+    q = Query(query)
+    ranked = rank_lines(q, BIG)
+    for i in ranked[:50]:  # what the picker shows
+        q.positions(BIG[i])
+    shown = time.perf_counter() - start
+    assert sorted(ranked) == kept
+    limit = _TIME_LIMITS.get(name, 5)
+    assert filtered < limit and shown < limit, (filtered, shown)
+
+
+@pytest.mark.parametrize("name", ["10k inverse", "a*5000", "3000 terms", "3000 inverse terms",
+                                  "1000 OR groups of 3", "OR of 3000 prefixes",
+                                  "OR of 3000 accented terms"])
+def test_pathological_single_lines_agree_with_filter(name):
+    # Few lines (and single ones) are tested in Python, many with regexes.
+    q = Query(PATHOLOGICAL[name])
+    lines = random.Random(2).sample(BIG, 100) + [line for line in BIG if "long-" in line]
+    kept = set(filter_lines(q, lines))
+    assert [q.matches(line) for line in lines] == [i in kept for i in range(len(lines))]
+    for i in sorted(kept)[:20]:
+        assert q.score(lines[i]) is not None
+
+
+@pytest.mark.parametrize("size", [1, 31, 32, 33, 100])
+def test_filter_of_some_lines_is_those_of_all(size):
+    lines = random.Random(size).sample(CORPUS, size)
+    for query in RANDOM_QUERIES[:150]:
+        kept = set(filter_lines(query, CORPUS))
+        expect = [j for j, line in enumerate(lines) if CORPUS.index(line) in kept]
+        assert filter_lines(query, lines) == expect, query
+
+
+def test_matches_agree_with_filter_for_random_queries():
+    for query in RANDOM_QUERIES[:100]:
+        q = Query(query)
+        kept = set(filter_lines(q, CORPUS))
+        expect = [i in kept for i in range(len(CORPUS))]
+        assert [q.matches(line) for line in CORPUS] == expect, query
+
+
+def test_repeated_terms_count_again_and_scores_stop_after_8_groups():
+    line = "web-prod-01 api cache worker batch db eu-west-1 us-east-1 staging"
+    assert Query("web web").score(line) == 2 * Query("web").score(line)
+    assert Query("web | x web | x").score(line) == 2 * Query("web | x").score(line)
+    words = line.replace("-", " ").split()
+    assert len(words) > 8
+    assert Query(" ".join(words)).score(line) == Query(" ".join(words[:8])).score(line)
+    assert Query(" ".join(words)).positions(line) == Query(" ".join(words[:8])).positions(line)
+
+
+def test_long_fuzzy_term_positions_and_score():
+    # A term longer than one regex's worth of groups is scanned back in chunks.
+    from fuzzyaws import match
+
+    r = random.Random(4)
+    for size in (63, 64, 65, 200):
+        term = "".join(r.choice("ab") for _ in range(size))
+        line = "x" + "".join(c + r.choice(["", "-", "ab", "zz"]) for c in term) + "q"
+        q = Query(term)
+        pos = q.positions(line)
+        assert len(pos) == size and "".join(line[p] for p in pos) == term
+        assert q.score(line) == match._score_positions(line, pos)
+        assert rank_lines(q, [line, "zzz"]) == [0]

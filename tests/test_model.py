@@ -9,10 +9,10 @@ def hostile():
                           "팀": "서버-웹", "Tab": "a\tb"})
 
 
-def test_line_is_one_safe_line():
+def test_line_is_one_safe_line_of_nine_tab_separated_fields():
     line = hostile().line()
-    assert "\n" not in line and "\r" not in line and "\t" not in line
-    assert not any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in line)
+    assert "\n" not in line and "\r" not in line and line.count("\t") == 8
+    assert not any((ord(c) < 0x20 and c != "\t") or 0x7f <= ord(c) < 0xa0 for c in line)
     assert "\u202e" not in line  # a bidi override could reorder what the user sees
     assert "Evil=$(touch x)␍␊`id`␇'\"\ufffdabc" in line
     assert "팀=서버-웹" in line
@@ -20,17 +20,18 @@ def test_line_is_one_safe_line():
     assert "Name=" not in line  # the Name tag is the name column
 
 
-def test_columns_in_order():
-    r = hostile()
-    parts = r.line().split()
-    assert parts[0] == "ec2"
-    assert parts.index("i-1") < parts.index("running") < parts.index("10.0.0.1") < parts.index("us-east-1")
+def test_fields_in_order_each_one_token():
+    fields = hostile().line().split("\t")
+    assert fields[:8] == ["ec2", "web␊01␛[31m", "i-1", "running", "-", "10.0.0.1", "us-east-1", "111111111111"]
+    assert fields[8].startswith("Evil=")
+    bare = Resource(kind="sqs", key="k", id="q", name="q", account="1", region="r")
+    assert bare.line().split("\t") == ["sqs", "q", "q", "-", "-", "-", "r", "1", "-"]  # empty: "-"
 
 
-def test_ssm_status_in_state_column():
+def test_ssm_status_is_a_field_of_its_own():
     r = Resource(kind="ec2", key="k", id="i-2", name="n", account="1", region="r", state="running",
-                 attrs={"ssm_ping": "Online"})
-    assert "running ssm:online" in r.line()
+                 attrs={"ssm_ping": "ConnectionLost"})
+    assert r.line().split("\t")[3:5] == ["running", "ssm:connectionlost"]
 
 
 def test_round_trip_keeps_raw_values():

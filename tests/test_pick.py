@@ -30,7 +30,7 @@ def cli(aws, fleet, tmp_path):
 
 @pytest.fixture
 def term(tmp_path):
-    tmux = Tmux(tmp_path)
+    tmux = Tmux(tmp_path, width=200, height=50)
     yield tmux
     tmux.kill()
 
@@ -92,15 +92,15 @@ def test_fzf_preview_pane_follows_the_cursor(cli, term):
     run_pick(term, cli, "--picker", "fzf", "db-")
     screen = term.wait_for(lambda s: "tags (" in s)
     assert "Note  line1␊line2 `id`" in screen and "not managed by SSM" not in screen
-    def previewed(screen):  # the id in the preview pane
-        return [line.split("│")[1].split()[1] for line in screen.splitlines() if "│ id " in line]
+    def previewed(screen):  # the name in the preview pane's first line
+        return [line.split("│")[1].split()[1] for line in screen.splitlines() if "│ ec2  " in line]
 
     first = previewed(screen)
     cursor_row = [line for line in screen.splitlines() if line.startswith("> ")][0]
     assert len(first) == 1 and first[0] in cursor_row.split("│")[0]
     term.keys("Down")
     second = previewed(term.wait_for(lambda s: previewed(s) not in ([], first)))
-    assert len(second) == 1 and second != first and second[0] in ids(cli, "db-")
+    assert len(second) == 1 and second != first and second[0].startswith("db-")
     term.keys("Escape")
 
 
@@ -208,3 +208,24 @@ def test_alt_c_copies_the_marked_arns_and_alt_o_opens_the_page(cli, term, picker
     assert url.startswith("https://us-east-1.console.aws.amazon.com/ec2/home?region=us-east-1#InstanceDetails:instanceId=i-")
     term.keys("Escape")
     assert result(term, cli)[0] == 130
+
+
+@pytest.mark.parametrize("picker", ["fzf", "builtin"])
+@pytest.mark.parametrize("size", [(80, 24), (200, 50)])
+def test_name_state_and_region_are_on_screen_after_a_query(cli, tmp_path, picker, size):
+    term = Tmux(tmp_path, width=size[0], height=size[1])
+    try:
+        run_pick(term, cli, "--picker", picker, env=cli.env(NO_COLOR="1"))
+        term.wait_for(lambda s: "6/6" in s)
+        term.type("Role=web")  # matched in the tags, far right: the name stays in view
+        screen = term.wait_for(lambda s: "3/6" in s)
+        rows = [line for line in screen.splitlines() if "web-" in line and "running" in line]
+        assert len(rows) == 3, screen
+        for row in rows:
+            assert "ec2" in row and "ssm:online" in row and "us-east-1" in row
+            assert "Role=" in row or size[0] < 100  # at 80 columns the tags may start off screen
+        assert "aws> Role=web" in screen  # the same prompt in both pickers
+        term.keys("Escape")
+        assert result(term, cli)[0] == 130
+    finally:
+        term.kill()

@@ -15,7 +15,9 @@ def run(app, opts) -> ExitStatus:
         app.console.warn("nothing cached for these settings yet: run `fuzzyaws refresh`")
         return ExitStatus.NO_MATCH
     out = app.console.out
-    if not opts.query.strip() and opts.output != "json":  # everything: the stored text as it is
+    columns = app.console.columns() if opts.output == "lines" else None
+    if not opts.query.strip() and opts.output != "json" and not columns:
+        # into a pipe, everything: the stored text as it is
         text = inventory.text("keys" if opts.output == "keys" else "lines")
         if not text:
             return ExitStatus.NO_MATCH
@@ -34,6 +36,10 @@ def run(app, opts) -> ExitStatus:
     elif opts.output == "keys":
         keys = inventory.keys()
         out("".join(keys[i] + "\n" for i in keep))
+    elif columns:  # a terminal: aligned columns, cut to its width
+        from fuzzyaws.layout import Display
+        display = Display(inventory.widest(), columns, inventory.accounts, color=not app.env.get("NO_COLOR"))
+        out("".join(display.cut(lines[i], columns) + "\n" for i in keep))
     else:
         out("".join(lines[i] + "\n" for i in keep))
     return ExitStatus.OK

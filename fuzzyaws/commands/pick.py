@@ -13,7 +13,8 @@ from fuzzyaws.status import ExitStatus
 def run(app, opts) -> ExitStatus:
     inventory, stale = current(app, opts.kinds, offline=opts.offline, wait=opts.list)
     if opts.list:  # what the picker reads: fzf's reload runs this
-        app.console.out("\n".join(items(listing(app, inventory, time.time()))) + "\n")
+        columns = opts.columns or app.console.columns() or 200
+        app.console.out("\n".join(items(listing(app, inventory, time.time()), columns, opts.ansi)) + "\n")
         return ExitStatus.OK
     chosen = interactive(app, inventory, stale, query=opts.query, multi=opts.multi, kinds=opts.kinds,
                          picker=opts.picker, fullscreen=opts.fullscreen)

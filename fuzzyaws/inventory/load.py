@@ -63,6 +63,18 @@ class Inventory:
     def count(self) -> int:
         return sum(len(self.rows(s)) for s in self.shards)
 
+    def widest(self) -> dict:
+        """The widest value of each display column, over the shards."""
+        out: dict = {}
+        for shard in self.shards:
+            for column, cells in shard.widths.items():
+                out[column] = max(out.get(column, 0), cells)
+        return out
+
+    @property
+    def accounts(self) -> int:
+        return len({s.account for s in self.shards if s.count})
+
     def oldest(self) -> "float | None":
         times = [s.fetched for s in self.shards if s.fetched]
         return min(times) if times else None

@@ -24,8 +24,15 @@ from fuzzyaws.which import which
 
 class Listing(Frozen):
     keys: list  # the ARN of each line
-    lines: list  # display lines, already sanitised: one per resource, same order as keys
+    lines: list  # the stored lines (layout.py), already sanitised: one per resource, in order
     header: str = ""  # counts and data age
+    widest: dict = {}  # the widest value of each display column
+    accounts: int = 1  # accounts listed (the account column shows when several are)
+
+    def display(self, columns: int, color: bool = False):
+        """The lines as shown `columns` wide (layout.Lines: made when first asked for)."""
+        from fuzzyaws.layout import Display, Lines
+        return Lines(self.lines, Display(self.widest, columns, self.accounts), color)
 
 
 class Refresh:
@@ -56,10 +63,13 @@ class Request(Frozen):
     fullscreen: bool = False
 
 
-def items(listing: Listing) -> list:
-    """What fzf reads (and `pick --list` prints for its reload): the header line, then
-    KEY<TAB>LINE per resource."""
-    return ["\t" + listing.header] + [f"{key}\t{line}" for key, line in zip(listing.keys, listing.lines)]
+def items(listing: Listing, columns: int, color: bool = False):
+    """What fzf reads (and `pick --list` prints for its reload), made as it is read: the
+    header line, then KEY<TAB>LINE per resource, the line as shown `columns` wide."""
+    yield "\t" + listing.header
+    lines = listing.display(columns, color)
+    for i, key in enumerate(listing.keys):
+        yield f"{key}\t{lines[i]}"
 
 
 def choose(name: str, env: dict):

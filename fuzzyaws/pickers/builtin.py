@@ -48,17 +48,21 @@ from fuzzyaws.match import Query, rank_lines
 from fuzzyaws.pickers import Request
 from fuzzyaws.status import UsageError
 
-PROMPT = "> "
+PROMPT = "aws> "  # as the fzf picker's
 FIRST_FRAME_LINES = 2000  # ranked for the first frame; the rest is ranked behind it
 INLINE_PERCENT = 40
 INLINE_MIN_ROWS = 12
-PREVIEW_MIN_COLUMNS = 80  # below this the preview pane is hidden
+PREVIEW_MIN_COLUMNS = 120  # below this the preview pane is hidden (as the fzf picker's)
 PREVIEW_MAX_CHARS = 50_000  # of one preview text, kept for display
 REFRESH_POLL = 0.1  # seconds between looks at request.refresh
 ESCAPE_DELAY = 0.1  # a lone ESC is Esc after this long, as fzf's ESCDELAY
 HSCROLL_OFF = 10  # cells kept after the last match when a long line is cut at the start
 
 STYLE = {
+    "kind": "fg:ansicyan",
+    "green": "fg:ansigreen",
+    "yellow": "fg:ansiyellow",
+    "red": "fg:ansired",
     "prompt": "fg:ansiblue bold",
     "info": "fg:ansibrightblack",
     "refreshing": "fg:ansiyellow",
@@ -333,8 +337,9 @@ class Picker:
     """The picker's state and actions, apart from the terminal: `build()` wires it to a
     prompt_toolkit Application (as `app.picker`), tests may drive either."""
 
-    def __init__(self, request: Request, invalidate=lambda: None):
+    def __init__(self, request: Request, invalidate=lambda: None, columns: int = 200):
         self.request = request
+        self.columns = columns  # the list's width: lines are laid out for it
         self.multi = bool(request.multi)
         self.has_preview = request.preview is not None
         self.preview_on = self.has_preview
@@ -345,7 +350,7 @@ class Picker:
         self.height = 10  # list rows, as last drawn
         self.marks: dict = {}  # key -> None, in the order marked
         self._query = None
-        self._set_data(request.listing.lines, request.listing.keys)
+        self._set_data(request.listing)
         header = clean_block(request.listing.header or "")
         self.header_lines = header.split("\n") if header else []
         refresh = request.refresh
@@ -370,10 +375,9 @@ class Picker:
 
         threading.Thread(target=work, name="fuzzyaws-rank", daemon=True).start()
 
-    def _set_data(self, lines, keys):
-        n = min(len(lines), len(keys))
-        self.lines = list(lines[:n])
-        self.keys = list(keys[:n])
+    def _set_data(self, listing):
+        self.lines = listing.display(self.columns)  # laid out as each is first drawn or matched
+        self.keys = list(listing.keys)
         self.matcher = Matcher(self.lines)
         self._first = None  # (query, its ranking of the first lines) while the rest is ranked
 
@@ -446,7 +450,7 @@ class Picker:
         self.header_lines = header.split("\n") if header else []
         key = self.current_key()
         row = self.cursor - self.offset
-        self._set_data(listing.lines, listing.keys)
+        self._set_data(listing)
         present = set(self.keys)
         self.marks = {k: None for k in self.marks if k in present}
         if self.previewer is not None:
@@ -483,10 +487,11 @@ class Picker:
             base = "class:current " if current else ""
             marked = self.keys[idx] in self.marks
             frags = [(base + "class:pointer", ">" if current else " "),
-                     (base + "class:marker", "*" if marked else " ")]
+                     (base + "class:marker", ">" if marked else " ")]
             pieces, cells = fit(line, positions, width - 2)
-            for kind, text in pieces:
-                frags.append((base + _KIND_STYLE[kind], text))
+            spans = self.lines.spans(idx) if hasattr(self.lines, "spans") else []
+            for style, text in _painted(pieces, spans):
+                frags.append((base + style, text))
             if current and cells < width - 2:
                 frags.append((base.strip(), " " * (width - 2 - cells)))
             out.append(frags)
@@ -494,8 +499,8 @@ class Picker:
 
     def info(self) -> list:
         text = f"  {len(self.ranked())}{'…' if self.ranking else ''}/{len(self.lines)}"
-        if self.multi:
-            text += f" ({len(self.marks)} marked)"
+        if self.multi and self.marks:
+            text += f" ({len(self.marks)})"  # as fzf counts the marked
         frags = [("class:info", text)]
         if self.refreshing:
             frags.append(("class:refreshing", "  refreshing…"))
@@ -516,6 +521,25 @@ class Picker:
 
 
 _KIND_STYLE = {PLAIN: "class:text", MATCH: "class:match", DOTS: "class:dots"}
+
+
+def _painted(pieces: list, spans: list) -> list:
+    """(style, text) of fit's pieces, the plain text of a line's kind and status columns
+    (`spans`: char ranges and their tone) in their colours; matches stay match-coloured.
+    A line cut at its start (the match far right) is left plain."""
+    if not spans or (pieces and pieces[0][0] == DOTS):
+        return [(_KIND_STYLE[kind], text) for kind, text in pieces]
+    out, at = [], 0
+    for kind, text in pieces:
+        if kind != PLAIN:
+            out.append((_KIND_STYLE[kind], text))
+        else:
+            cuts = sorted({at, at + len(text), *(b for s in spans for b in s[:2] if at < b < at + len(text))})
+            for start, end in zip(cuts, cuts[1:]):
+                tone = next((t for a, b, t in spans if a <= start and end <= b), None)
+                out.append((f"class:{tone}" if tone else "class:text", text[start - at:end - at]))
+        at += len(text) if kind != DOTS else 0
+    return out
 
 
 def clean_block(text: str) -> str:
@@ -556,7 +580,9 @@ def build(request: Request, input=None, output=None):
             except RuntimeError:  # the loop closed meanwhile
                 pass
 
-    picker = Picker(request, invalidate=redraw_soon)
+    columns = output.get_size().columns if output is not None else 200
+    picker = Picker(request, invalidate=redraw_soon,
+                    columns=(columns if columns < PREVIEW_MIN_COLUMNS else columns // 2) - 3)
 
     class ListControl(UIControl):
         def create_content(self, width, height):

@@ -12,6 +12,7 @@ picker work (fields, query, header, preview, reload) is on the command line.
 """
 from __future__ import annotations
 
+import os
 import shlex
 import subprocess
 
@@ -20,8 +21,15 @@ from pyfzf.pyfzf import FzfPrompt
 from fuzzyaws.pickers import items
 from fuzzyaws.status import UsageError
 
+# The preview takes the right half from 120 columns on; below that it is hidden (`?`
+# shows it), so that the list keeps the width its columns need. (fzf's threshold is the
+# preview's own width: half. Quoted: fzf reads FZF_DEFAULT_OPTS as shell words, and
+# ignores all of it if parentheses are bare.)
+PREVIEW_MIN_COLUMNS = 120
 LOOKS = "--height=40% --min-height=12 --layout=reverse --info=inline --tiebreak=index " \
-        "--preview-window=right,50%,wrap --bind=?:toggle-preview --prompt='aws> '"
+        f"--preview-window='right,50%,wrap,<{PREVIEW_MIN_COLUMNS // 2}(hidden)' --bind=?:toggle-preview " \
+        "--prompt='aws> ' --pointer='>' --marker='>'"
+CHROME = 3  # columns fzf takes left of a line: pointer, marker, a space
 # fzf's alternative delimiters for an action's argument, tried in order.
 _DELIMITERS = ("()", "[]", "{}", "<>", "~~", "!!", "@@", "##", "%%", "^^", "&&", "**", ";;", "//", "||")
 
@@ -33,12 +41,15 @@ def _action(name: str, argument: str) -> str:
     raise UsageError(f"cannot pass {argument!r} to fzf's {name} action")
 
 
-def arguments(request) -> list:
-    """fzf's command-line arguments for a request."""
+def arguments(request, reload: list, color: bool) -> list:
+    """fzf's command-line arguments for a request (`reload`: the listing command)."""
     # Items are KEY<TAB>LINE: the key is hidden from matching and display. The first item
-    # is the header (counts, data age), so that a reload can bring a new one.
-    args = ["--delimiter=\t", "--with-nth=2..", "--header-lines=1",
+    # is the header (counts, data age), so that a reload can bring a new one. No hscroll:
+    # the name at the start of a line stays on screen whatever the match.
+    args = ["--delimiter=\t", "--with-nth=2..", "--header-lines=1", "--no-hscroll",
             "--multi" if request.multi else "--no-multi", "--query=" + request.query]
+    if color:
+        args.append("--ansi")
     if request.multi:
         args.append("--bind=ctrl-a:select-all")
     if request.fullscreen:
@@ -50,12 +61,12 @@ def arguments(request) -> list:
         args.append("--bind=alt-c:" + _action("execute-silent", shlex.join(request.copy_argv) + " {+1}"))
     if request.open_argv:
         args.append("--bind=alt-o:" + _action("execute-silent", shlex.join(request.open_argv) + " {1}"))
-    if request.reload_argv:
+    if reload:
         # Stale data is shown at once; fzf reruns the listing (which refreshes what is due)
         # and swaps it in when it is complete, keeping the query and the marks. If the
         # refresh fails entirely, the cached lines are listed again, never an empty list.
-        command = shlex.join(request.reload_argv)
-        fallback = shlex.join(request.reload_argv + ["--offline"])
+        command = shlex.join(reload)
+        fallback = shlex.join(reload + ["--offline"])
         args.append("--bind=start:" + _action("reload-sync", f"{command} 2>/dev/null || {fallback} 2>/dev/null"))
     return args
 
@@ -64,12 +75,19 @@ class StreamingFzf(FzfPrompt):
     """pyfzf's FzfPrompt, fed through a pipe: fzf draws while the items are still coming."""
 
     def run(self, lines, args: list, env: dict, terminal) -> "tuple[int, list]":
-        """(fzf's exit status, the lines it printed)."""
+        """(fzf's exit status, the lines it printed); `lines` an iterable, read as written."""
         proc = subprocess.Popen([self.executable_path, *args], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=terminal, env=env)
         try:
-            for start in range(0, len(lines), 4096):
-                proc.stdin.write(("\n".join(lines[start:start + 4096]) + "\n").encode("utf-8", "replace"))
+            batch, size = [], 200  # a first screenful at once, then in bigger writes
+            for line in lines:
+                batch.append(line)
+                if len(batch) >= size:
+                    proc.stdin.write(("\n".join(batch) + "\n").encode("utf-8", "replace"))
+                    proc.stdin.flush()
+                    batch, size = [], 4096
+            if batch:
+                proc.stdin.write(("\n".join(batch) + "\n").encode("utf-8", "replace"))
             proc.stdin.close()
         except BrokenPipeError:
             pass  # fzf is done before it read everything: accepted or aborted early
@@ -89,11 +107,17 @@ class FzfPicker:
         except OSError:
             raise UsageError("the picker needs a terminal (/dev/tty); for scripts use `fuzzyaws ls`") from None
         env = dict(self.env)
-        env["FZF_DEFAULT_OPTS"] = f"{LOOKS} {self.env.get('FZF_DEFAULT_OPTS') or ''}".strip()
+        theirs = self.env.get("FZF_DEFAULT_OPTS") or ""
+        env["FZF_DEFAULT_OPTS"] = f"{LOOKS} {theirs}".strip()
+        # no colours of ours where the user wants none: NO_COLOR, or fzf told so
+        color = not self.env.get("NO_COLOR") and not any(o in theirs for o in ("--no-color", "--color=bw"))
+        columns = list_columns(terminal)
+        reload = request.reload_argv and request.reload_argv + ["--columns", str(columns)] + \
+            (["--ansi"] if color else [])
         # fzf draws on stderr with --height: the terminal, so that `2>file` cannot hide it
         with terminal:
-            status, chosen = StreamingFzf(self.path).run(items(request.listing), arguments(request),
-                                                         env, terminal)
+            status, chosen = StreamingFzf(self.path).run(
+                items(request.listing, columns, color), arguments(request, reload, color), env, terminal)
         if status == 130:
             return None
         if status == 1:
@@ -101,3 +125,12 @@ class FzfPicker:
         if status != 0:
             raise UsageError(f"fzf failed (exit {status}): check FZF_DEFAULT_OPTS")
         return [line.split("\t", 1)[0] for line in chosen]
+
+
+def list_columns(terminal) -> int:
+    """How wide fzf's list is on `terminal`: all of it, or half beside the preview."""
+    try:
+        columns = os.get_terminal_size(terminal.fileno()).columns
+    except OSError:
+        columns = 80
+    return (columns if columns < PREVIEW_MIN_COLUMNS else columns // 2) - CHROME
