@@ -18,6 +18,8 @@ class App:
         self.settings = settings
         self.env = settings.env
         self.flags = flags or {}  # the global options given, for the commands fzf and ssh run
+        # how a hint names us: inside the demo, `fuzzyaws demo refresh` is what works
+        self.prog = "fuzzyaws demo" if self.env.get("FUZZYAWS_DEMO") else "fuzzyaws"
         self.console = console or Console()
         self._picker = picker  # a Picker for every pick (tests); None: by name, see picker()
         self._become = become
@@ -59,12 +61,13 @@ class App:
         os.execvpe(argv[0], argv, {**self.env, **(env or {})})
         return 1  # not reached
 
-    def child(self, argv: list, env: "dict | None" = None) -> int:
-        """Run `argv` in the foreground and return its exit status. While it owns the
-        terminal, Ctrl-C is its own (it cancels a psql query), not ours."""
+    def child(self, argv: list, extra: "dict | None" = None, env: "dict | None" = None) -> int:
+        """Run `argv` in the foreground (in `env`, default ours, plus `extra`) and return its
+        exit status. While it owns the terminal, Ctrl-C is its own (it cancels a psql query),
+        not ours."""
         import signal
         import subprocess
-        proc = subprocess.Popen(argv, env={**self.env, **(env or {})})
+        proc = subprocess.Popen(argv, env={**(self.env if env is None else env), **(extra or {})})
         # ignored only once it runs: an ignored signal would be inherited across exec
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:

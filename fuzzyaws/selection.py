@@ -29,7 +29,7 @@ def current(app, kinds, *, offline: bool, wait: bool = False):
 def header(inventory, now: float, refreshing: bool, shown: "int | None" = None) -> str:
     count = inventory.count if shown is None else shown
     accounts = {s.account for s in inventory.shards if s.count}
-    regions = {s.region for s in inventory.shards if s.count}
+    regions = {s.region for s in inventory.shards if s.count and s.region != "global"}
     parts = [plural(count, "resource"), plural(len(accounts), "account"), plural(len(regions), "region")]
     oldest = inventory.oldest()
     if oldest:

@@ -12,7 +12,7 @@ def run(app, opts) -> ExitStatus:
         read = ("lines",) + read
     inventory = load(app, offline=opts.offline, kinds=opts.kinds, read=read)
     if not inventory.shards and opts.offline:
-        app.console.warn("nothing cached for these settings yet: run `fuzzyaws refresh`")
+        app.console.warn(f"nothing cached for these settings yet: run `{app.prog} refresh`")
         return ExitStatus.NO_MATCH
     out = app.console.out
     columns = app.console.columns() if opts.output == "lines" else None

@@ -13,7 +13,7 @@ def run(app, opts) -> ExitStatus:
     from fuzzyaws.preview import render
     shard, record = app.cache.find(opts.key, within=_within(app))
     if record is None:
-        raise Failed(f"{opts.key} is not in the cache (fuzzyaws refresh?)")
+        raise Failed(f"{opts.key} is not in the cache ({app.prog} refresh?)")
     app.console.out(render(Resource.from_dict(record), shard.fetched, time.time(), shard.error) + "\n")
     return ExitStatus.OK
 

@@ -63,7 +63,7 @@ def _targets(app, opts) -> list:
     if unknown:
         raise UsageError(f"not an instance in the inventory: {', '.join(unknown[:5])}"
                          + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-                         + " (--targets takes IDs, ARNs or unique Name tags; fuzzyaws refresh?)")
+                         + f" (--targets takes IDs, ARNs or unique Name tags; {app.prog} refresh?)")
     return found
 
 

@@ -1,6 +1,9 @@
 """The demo fleet: two accounts x three regions of EC2, RDS, ElastiCache and ECS with
 the tags a real estate has, a few awkward cases (stopped, Windows, SSM-unmanaged or
-ConnectionLost hosts, a tag full of shell metacharacters), all decided by one seed.
+ConnectionLost hosts, a tag full of shell metacharacters), some of every other native
+kind (functions, buckets, queues, load balancers...), resources only an index source
+lists (KMS keys, secrets, log groups), and Resource Explorer set up in each account; all
+decided by one seed.
 """
 
 from __future__ import annotations
@@ -175,4 +178,29 @@ def build(fleet, seed: int = 0) -> dict[str, Any]:
             exec_enabled=exec_enabled,
             tags={"Environment": env, "Team": SERVICES[service][0], "Service": service},
         )
+    _other_kinds(fleet, summary, tags)
     return summary
+
+
+def _other_kinds(fleet, summary, tags) -> None:
+    """A few of every other native kind, some resources only an index source lists, and
+    Resource Explorer set up in each account (so that untagged ones are listed too)."""
+    for account, env in ((PROD, "prod"), (NONPROD, "staging")):
+        region = REGIONS[0]
+        for service in ("checkout", "notify"):
+            fleet.lambda_function(account, region, f"{env}-{service}-handler",
+                                  tags=tags(env, service, f"{env}-{service}-handler"))
+            fleet.sqs_queue(account, region, f"{env}-{service}-jobs", tags=tags(env, service, f"{env}-{service}-jobs"))
+        fleet.sns_topic(account, region, f"{env}-alerts", subscribers=2)
+        fleet.dynamodb_table(account, region, f"{env}-carts", tags=tags(env, "checkout", f"{env}-carts"))
+        fleet.s3_bucket(account, REGIONS[2], f"acme-{env}-reports-{account[:4]}", tags=tags(env, "reports", "reports"))
+        fleet.load_balancer(account, region, f"{env}-gateway", tags=tags(env, "gateway", f"{env}-gateway"))
+        fleet.auto_scaling_group(account, region, f"{env}-workers", desired=0, max_size=0)
+        fleet.eks_cluster(account, region, f"{env}-k8s")
+        fleet.cfn_stack(account, region, f"{env}-network", description="VPC and subnets")
+        fleet.aws.client("kms", account, region, direct=True).create_key(Description=f"{env} data key")
+        fleet.aws.client("secretsmanager", account, region, direct=True).create_secret(
+            Name=f"{env}/checkout/db", SecretString="not-a-real-secret")
+        fleet.aws.client("logs", account, region, direct=True).create_log_group(logGroupName=f"/{env}/checkout")
+        fleet.resource_explorer(account, aggregator=region, local=REGIONS[1:])
+    fleet.hybrid_nodes(PROD, REGIONS[0], 2)

@@ -34,6 +34,9 @@ _HOP_BY_HOP = {
 }
 
 
+PING = "/fuzzyaws/ping"
+
+
 @dataclass(frozen=True)
 class Call:
     """One request that went through the proxy."""
@@ -60,6 +63,7 @@ class _Server(ThreadingHTTPServer):
     handlers: HandlerTable
     upstream: tuple[str, int]
     generation: int = 0  # bumped by FakeAWS.reset
+    last_request: float = 0.0  # when anything last asked (the demo server ends when idle)
 
     def handle_error(self, request, client_address) -> None:
         import sys
@@ -93,9 +97,11 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _handle(self) -> None:
-        started = time.time()
+        started = self.server.last_request = time.time()
         generation = self.server.generation
         body = self._read_body()
+        if self.path == PING:  # "still there?": answered here, and counted as use
+            return self._send(200, [("Content-Type", "text/plain")], b"pong\n")
         internal = self.path.startswith("/moto-api")
         info = identify(self.command, self.path, self.headers, body)
         fault = None
@@ -219,6 +225,10 @@ class Proxy:
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
+
+    @property
+    def last_request(self) -> float:
+        return self._server.last_request
 
     def new_generation(self) -> None:
         """Calls that arrived before this are no longer logged when they finish."""

@@ -157,6 +157,12 @@ class FakeAWS:
         return self._proxy.url
 
     @property
+    def last_request(self) -> float:
+        """When a request last came in (epoch seconds; 0 if none yet)."""
+        assert self._proxy is not None, "call start() first"
+        return self._proxy.last_request
+
+    @property
     def moto_endpoint(self) -> str:
         """moto itself, bypassing faults and the call log (used for seeding)."""
         assert self._moto is not None, "call start() first"
