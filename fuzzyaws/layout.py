@@ -76,6 +76,8 @@ class Display:
             over = sum(self.widths.values()) + 2 * len(shown) + TAGS_ROOM - columns
             if over > 0:
                 self.widths[name] = max(min(self.widths[name], floors[name]), self.widths[name] - over)
+        self.aligned = sum(self.widths.values()) + 2 * len(self.widths)  # cells before the rest
+        self._cells: dict = {}
 
     def plain(self, line: str) -> str:
         return self._format(line, False)
@@ -90,19 +92,27 @@ class Display:
     def _format(self, line: str, color: bool, limit: "int | None" = None) -> str:
         kind, name, ident, state, ssm, address, region, account, tags = line.split("\t")
         w = self.widths
+        # the kind and the status-region-account cells repeat across a fleet: made once each
+        head = self._cells.get((kind, color))
+        if head is None:
+            head = _fit(kind, w["kind"])
+            self._cells[kind, color] = head = ANSI["kind"] + head + RESET if color else head
+        tail = self._cells.get((state, ssm, region, account, color))
+        if tail is None:
+            cells = [_fit(status(state, ssm), w["status"]), _fit(region, w["region"])]
+            if "account" in w:
+                cells.append(_fit(account, w["account"]))
+            if color:
+                cells[0] = _paint(cells[0], state, ssm)
+            self._cells[state, ssm, region, account, color] = tail = "  ".join(cells)
         cut = _fit(name, w["name"])
-        cells = [_fit(kind, w["kind"]), cut, _fit(status(state, ssm), w["status"]), _fit(region, w["region"])]
-        if "account" in w:
-            cells.append(_fit(account, w["account"]))
-        if color:
-            cells[0] = ANSI["kind"] + cells[0] + RESET
-            cells[2] = _paint(cells[2], state, ssm)
-        rest = "  ".join(v for v in [tags, ident, address] + ([name] if cut.rstrip().endswith("…") else [])
-                         if v != "-")
+        rest = [v for v in (tags, ident, address) if v != "-"]
+        if cut.rstrip().endswith("…"):  # a name cut to fit is repeated in full, for matching
+            rest.append(name)
+        rest = "  ".join(rest)
         if limit is not None:
-            aligned = sum(self.widths.values()) + 2 * len(cells)
-            rest = _fit(rest, max(0, limit - aligned)).rstrip()
-        return "  ".join(cells + [rest])
+            rest = _fit(rest, max(0, limit - self.aligned)).rstrip()
+        return f"{head}  {cut}  {tail}  {rest}"
 
 
 def _fit(value: str, cells: int) -> str:

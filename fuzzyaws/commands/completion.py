@@ -6,7 +6,7 @@ below (the only module that imports shtab: parsing must stay light):
 
 - resource IDs (`connect`/`tunnel`/`run` QUERY|ID|ARN, `run --targets`, `--via`,
   `preview`): `fuzzyaws ls --offline --keys`, the ID being the ARN's last part (zsh adds
-  each resource's line as its description, from `fuzzyaws pick --list --offline`), of the
+  each resource's line as its description, from `fuzzyaws pick --list --offline`: LINE<TAB>KEY), of the
   `--profile` and `--region` already typed on the line (bash, zsh).
   Offline: what is cached, however old, never the network, never boto3.
 - profiles: the section names of the AWS config file (`[default]`, `[profile NAME]`) and
@@ -73,8 +73,8 @@ __fuzzyaws_complete_ids() {
     [[ ${words[i]} == (--profile|--region) ]] && scope+=(${words[i]} ${(Q)words[i+1]})
   done
   for row in ${(f)"$(command fuzzyaws pick --list --offline $scope 2>/dev/null)"}; do
-    [[ $row == $'\t'* ]] && continue  # the header
-    ids+=("${${row%%$'\t'*}##*[:/]}:${(j: :)${(s: :)row#*$'\t'}}")
+    [[ $row == *$'\t'* ]] || continue  # the header
+    ids+=("${${row##*$'\t'}##*[:/]}:${(j: :)${(s: :)row%$'\t'*}}")
   done
   _describe -t resources 'resource ID' ids
 }

@@ -65,11 +65,13 @@ class Request(Frozen):
 
 def items(listing: Listing, columns: int, color: bool = False):
     """What fzf reads (and `pick --list` prints for its reload), made as it is read: the
-    header line, then KEY<TAB>LINE per resource, the line as shown `columns` wide."""
-    yield "\t" + listing.header
+    header line, then LINE<TAB>KEY per resource, the line as shown `columns` wide. The key
+    comes last, past the screen's edge, so that fzf needs no --with-nth (which would triple
+    its load time) to hide it; --nth=1 keeps it out of matching."""
+    yield listing.header
     lines = listing.display(columns, color)
     for i, key in enumerate(listing.keys):
-        yield f"{key}\t{lines[i]}"
+        yield f"{lines[i]}\t{key}"
 
 
 def choose(name: str, env: dict):

@@ -43,10 +43,11 @@ def _action(name: str, argument: str) -> str:
 
 def arguments(request, reload: list, color: bool) -> list:
     """fzf's command-line arguments for a request (`reload`: the listing command)."""
-    # Items are KEY<TAB>LINE: the key is hidden from matching and display. The first item
-    # is the header (counts, data age), so that a reload can bring a new one. No hscroll:
-    # the name at the start of a line stays on screen whatever the match.
-    args = ["--delimiter=\t", "--with-nth=2..", "--header-lines=1", "--no-hscroll",
+    # Items are LINE<TAB>KEY (see items()): the key is the last field, {-1}, and not
+    # matched. The first item is the header (counts, data age), so that a reload can bring
+    # a new one. No hscroll: the name at the start of a line stays on screen whatever the
+    # match, and the key beyond its end stays out of sight.
+    args = ["--delimiter=\t", "--nth=1", "--header-lines=1", "--no-hscroll",
             "--multi" if request.multi else "--no-multi", "--query=" + request.query]
     if color:
         args.append("--ansi")
@@ -55,12 +56,12 @@ def arguments(request, reload: list, color: bool) -> list:
     if request.fullscreen:
         args.append("--no-height")
     if request.preview_argv:
-        # fzf quotes {1} (the key field) itself when it runs the preview command
-        args.append("--preview=" + shlex.join(request.preview_argv) + " {1}")
-    if request.copy_argv:  # {+1}: the keys of the marked rows, else of the one under the cursor
-        args.append("--bind=alt-c:" + _action("execute-silent", shlex.join(request.copy_argv) + " {+1}"))
+        # fzf quotes {-1} (the key field) itself when it runs the preview command
+        args.append("--preview=" + shlex.join(request.preview_argv) + " {-1}")
+    if request.copy_argv:  # {+-1}: the keys of the marked rows, else of the one under the cursor
+        args.append("--bind=alt-c:" + _action("execute-silent", shlex.join(request.copy_argv) + " {+-1}"))
     if request.open_argv:
-        args.append("--bind=alt-o:" + _action("execute-silent", shlex.join(request.open_argv) + " {1}"))
+        args.append("--bind=alt-o:" + _action("execute-silent", shlex.join(request.open_argv) + " {-1}"))
     if reload:
         # Stale data is shown at once; fzf reruns the listing (which refreshes what is due)
         # and swaps it in when it is complete, keeping the query and the marks. If the
@@ -124,7 +125,7 @@ class FzfPicker:
             return []
         if status != 0:
             raise UsageError(f"fzf failed (exit {status}): check FZF_DEFAULT_OPTS")
-        return [line.split("\t", 1)[0] for line in chosen]
+        return [line.rsplit("\t", 1)[-1] for line in chosen]
 
 
 def list_columns(terminal) -> int:
