@@ -336,7 +336,7 @@ def execute(argv: list, env: dict, console=None, **seams) -> int:
     (tests give a picker and what replaces exec)."""
     from fuzzyaws.console import Console
     from fuzzyaws.status import ExitStatus, exit_status
-    console = console or Console()
+    console = console or Console(fresh_line=env.get("FUZZYAWS_WIDGET") == "1")
     app = None
     try:
         name, flags, opts = parse(argv)

@@ -35,7 +35,7 @@ def open_tty():
 
 
 class Console:
-    def __init__(self, stdin=None, stdout=None, stderr=None, tty=open_tty):
+    def __init__(self, stdin=None, stdout=None, stderr=None, tty=open_tty, fresh_line=False):
         self.stdin = stdin or sys.stdin
         self.stdout = _safe(stdout or sys.stdout)
         self.stderr = _safe(stderr or sys.stderr)
@@ -44,6 +44,15 @@ class Console:
         self._said: set = set()
         self._progress = False
         self._held: "list | None" = None
+        # Under a shell widget (FUZZYAWS_WIDGET=1) the cursor sits in the line being typed:
+        # what is said starts on a line of its own, and the widget redraws the prompt.
+        self._fresh_line = fresh_line
+
+    def _start(self) -> None:
+        if self._fresh_line:
+            self._fresh_line = False
+            if self.interactive:
+                self.stderr.write("\r\n")
 
     # -- facts about the streams -----------------------------------------------------
     @property
@@ -84,6 +93,7 @@ class Console:
             if self._progress:
                 self.stderr.write("\r\033[K")
                 self._progress = False
+            self._start()
             self.stderr.write(text + "\n")
             self.stderr.flush()
 
@@ -120,6 +130,7 @@ class Console:
         if not self.interactive or self._held is not None:
             return
         with self._lock:
+            self._start()
             self.stderr.write("\r\033[K" + PREFIX + text)
             self.stderr.flush()
             self._progress = True

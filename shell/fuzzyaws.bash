@@ -20,10 +20,12 @@
 # Runs `fuzzyaws pick` for the query $1 and puts the picked values in the caller's
 # __fuzzyaws_picked array. Its status is pick's: 0 picked, 1 nothing matched or picked,
 # 130 aborted, 2 or 3 an error (on stderr).
+# It runs with FUZZYAWS_WIDGET=1: a message starts on a line of its own, not after the
+# typed text.
 __fuzzyaws_pick() {
   local opts=() out line
   eval "opts=(${FUZZYAWS_CTRL_G_OPTS-})" || return 2
-  out=$(command fuzzyaws pick --multi ${opts[@]+"${opts[@]}"} --query="$1" </dev/tty) || return
+  out=$(FUZZYAWS_WIDGET=1 command fuzzyaws pick --multi ${opts[@]+"${opts[@]}"} --query="$1" </dev/tty) || return
   while IFS= read -r line; do
     [[ -z $line ]] || __fuzzyaws_picked+=("$line")
   done <<<"$out"

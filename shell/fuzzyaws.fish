@@ -18,8 +18,10 @@
 # Runs `fuzzyaws pick` for the query $argv[1] and prints the picked values, one per line.
 # Its status is pick's: 0 picked, 1 nothing matched or picked, 130 aborted, 2 or 3 an
 # error (on stderr).
+# It runs with FUZZYAWS_WIDGET=1: a message starts on a line of its own, not after the
+# typed text.
 function __fuzzyaws_pick
-    eval command fuzzyaws pick --multi $FUZZYAWS_CTRL_G_OPTS --query=(string escape -- $argv[1]) </dev/tty
+    FUZZYAWS_WIDGET=1 eval command fuzzyaws pick --multi $FUZZYAWS_CTRL_G_OPTS --query=(string escape -- $argv[1]) </dev/tty
 end
 
 function fuzzyaws-widget --description 'Pick AWS resources with fuzzyaws onto the command line'

@@ -16,10 +16,12 @@
 
 # Runs `fuzzyaws pick` for the query $1 and puts the picked values in $reply. Its status is
 # pick's: 0 picked, 1 nothing matched or picked, 130 aborted, 2 or 3 an error (on stderr).
+# It runs with FUZZYAWS_WIDGET=1: a message starts on a line of its own, not after the
+# typed text.
 __fuzzyaws_pick() {
   builtin emulate -L zsh
   local out
-  out="$(command fuzzyaws pick --multi ${(Q)${(z)FUZZYAWS_CTRL_G_OPTS-}} --query="$1" </dev/tty)" || return
+  out="$(FUZZYAWS_WIDGET=1 command fuzzyaws pick --multi ${(Q)${(z)FUZZYAWS_CTRL_G_OPTS-}} --query="$1" </dev/tty)" || return
   reply=(${(f)out})
   (( $#reply )) || return 1
 }

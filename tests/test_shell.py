@@ -446,3 +446,18 @@ def test_widget_status_is_the_pickers(term, seeded, tmp_path, shell):
         assert status.read_text().strip() == expected
         status.unlink()
         term.keys("C-u")
+
+
+@pytest.mark.parametrize("shell", SHELLS)
+def test_a_picker_error_gets_its_own_line_and_the_prompt_comes_back(term, seeded, tmp_path, shell):
+    start_shell(term, seeded, tmp_path, shell, FUZZYAWS_CTRL_G_OPTS="--picker bogus")
+    term.type("echo web")
+    term.wait_line(lambda line: line == "echo web")
+    term.keys("C-g")
+    screen = term.wait_for(lambda s: "(see fuzzyaws pick --help)" in s and s.rstrip().endswith("echo web"))
+    lines = [line for line in screen.splitlines() if line.strip()]
+    errors = [i for i, line in enumerate(lines) if "invalid choice: 'bogus'" in line]
+    assert errors and lines[errors[0]].startswith("fuzzyaws: error: argument --picker"), screen
+    assert term.prompt_line(screen) == "echo web", screen  # below the message, as it was
+    term.type("X")
+    assert term.wait_line(lambda line: line.endswith("X")) == "echo webX"
