@@ -112,7 +112,7 @@ def _pick(commands, common):
     pick.add_argument("--fullscreen", action="store_true", help="use the whole terminal")
     pick.add_argument("--offline", action="store_true", help="never touch the network")
     pick.add_argument("--list", action="store_true",
-                      help="print what the picker would offer (header, then KEY<TAB>LINE) and exit")
+                      help="print what the picker would offer (header, then LINE<TAB>KEY) and exit")
     # how fzf's reload asks for the lines it shows
     pick.add_argument("--columns", type=int, help=argparse.SUPPRESS)
     pick.add_argument("--ansi", action="store_true", help=argparse.SUPPRESS)
@@ -209,10 +209,11 @@ def _init(commands, common):
 
 
 def _completion(commands, common):
-    completion = commands.add_parser("completion", help="print shell completions (shtab)",
+    completion = commands.add_parser("completion", help="print shell completions",
                                      description="Print the completion script for a shell, e.g. "
-                                                 "fuzzyaws completion zsh > ~/.zfunc/_fuzzyaws")
-    completion.add_argument("shell", choices=("bash", "zsh", "tcsh"))
+                                                 "fuzzyaws completion zsh > ~/.zfunc/_fuzzyaws, or "
+                                                 "fuzzyaws completion fish > ~/.config/fish/completions/fuzzyaws.fish")
+    completion.add_argument("shell", choices=("bash", "zsh", "tcsh", "fish"))
 
 
 def _refresh(commands, common):
@@ -234,7 +235,9 @@ def _demo(commands, common):
     demo = commands.add_parser("demo", parents=[common],
                                help="run a command on an embedded demo fleet (needs fuzzyaws[demo])",
                                description="Run any fuzzyaws command against an embedded fake AWS "
-                                           "(moto) seeded with a demo fleet, with a throwaway cache.")
+                                           "(moto) with a fixed demo fleet and its own cache, started in "
+                                           "the background on first use. `demo shell` opens your shell "
+                                           "inside the demo; `demo stop` stops it.")
     demo.add_argument("args", nargs=argparse.REMAINDER, metavar="COMMAND...",
                       help="the fuzzyaws command to run, e.g. `ls web`")
 

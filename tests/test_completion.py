@@ -1,6 +1,7 @@
-"""`fuzzyaws completion bash|zsh|tcsh`: shtab's scripts for the parser, with resource IDs,
-profiles and regions completed dynamically — run in real bash (the completion function
-called as readline would) and zsh (Tab under tmux), against a seeded cache."""
+"""`fuzzyaws completion bash|zsh|tcsh|fish`: shtab's scripts for the parser (fish's made from
+the same parser), with resource IDs, profiles and regions completed dynamically — run in
+real bash (the completion function called as readline would), fish (`complete -C`), zsh and
+fish (Tab under tmux), against a seeded cache."""
 from __future__ import annotations
 
 import json
@@ -76,15 +77,16 @@ def env_for(seeded) -> dict:
     return env
 
 
-@pytest.mark.parametrize("shell", ["bash", "zsh", "tcsh"])
+@pytest.mark.parametrize("shell", ["bash", "zsh", "tcsh", "fish"])
 def test_scripts_cover_every_command_and_the_dynamic_completers(shell):
     script = generate(shell)
     for command in COMMANDS:
         assert re.search(rf"\b{command}\b", script), command
-    for completer in ("ids", "profiles", "regions"):
+    for completer in ("ids", "profiles") + (() if shell == "fish" else ("regions",)):
         assert script.count(f"__fuzzyaws_complete_{completer}") >= 2, completer
     if shell != "tcsh":
-        check = subprocess.run([shell, "-n"], input=script, capture_output=True, text=True)
+        check = subprocess.run([shell, "--no-execute" if shell == "fish" else "-n"], input=script,
+                               capture_output=True, text=True)
         assert check.returncode == 0 and check.stderr == "", check.stderr
 
 
@@ -218,3 +220,66 @@ def test_tcsh_script(seeded, tmp_path):
     assert result.returncode == 0, result.stderr
     words = result.stdout.split()
     assert set(seeded[2]) <= set(words) and "staging-eu" in words and "us-east-1" in words
+
+
+def fish_complete(seeded, line: str) -> list:
+    """What fish offers for `line` (`complete -C`), the script loaded: [(word, description)]."""
+    env = {**env_for(seeded), "FUZZYAWS_TEST_SCRIPT": generate("fish")}
+    result = subprocess.run(["fish", "--no-config", "-c", 'echo "$FUZZYAWS_TEST_SCRIPT" | source; '
+                             "complete -C $argv[1]", line], capture_output=True, text=True, env=env,
+                            cwd=str(seeded[1]), timeout=60)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    return [tuple((row + "\t").split("\t")[:2]) for row in result.stdout.splitlines()]
+
+
+def words(offered) -> list:
+    return sorted(word for word, _ in offered)
+
+
+def test_fish_completes_commands_options_and_choices(seeded):
+    assert words(fish_complete(seeded, "fuzzyaws con")) == ["connect"]
+    assert {"--targets", "--timeout"} <= set(words(fish_complete(seeded, "fuzzyaws run --t")))
+    assert words(fish_complete(seeded, "fuzzyaws init ")) == ["bash", "fish", "zsh"]
+    assert words(fish_complete(seeded, "fuzzyaws cache ")) == ["clear", "info"]
+    assert words(fish_complete(seeded, "fuzzyaws pick --picker ")) == ["auto", "builtin", "fzf"]
+    # the command is found past global options and their values
+    assert "--json" in words(fish_complete(seeded, "fuzzyaws --region us-east-1 ls --"))
+
+
+def test_fish_completes_ids_with_their_lines_profiles_and_regions(seeded):
+    _, _, ids = seeded
+    offered = fish_complete(seeded, "fuzzyaws connect ")
+    assert words(offered) == ids
+    web = [(i, d) for i, d in offered if i.startswith("i-")]
+    assert web and all(d.startswith("ec2 web-") and "  " not in d for _, d in web), web
+    assert words(fish_complete(seeded, "fuzzyaws tunnel ord")) == ["orders-db"]
+    assert words(fish_complete(seeded, "fuzzyaws connect --region eu-west-1 ")) == []  # that region's only
+    assert words(fish_complete(seeded, "fuzzyaws ls --profile ")) == sorted(PROFILES)
+    assert words(fish_complete(seeded, "fuzzyaws ls --region eu-west-")) == ["eu-west-1", "eu-west-2", "eu-west-3"]
+
+
+@pytest.mark.slow
+def test_fish_tab_completes_a_command_and_an_id(seeded, tmp_path):
+    _, home, ids = seeded
+    functions = tmp_path / "completions"
+    functions.mkdir()
+    (functions / "fuzzyaws.fish").write_text(generate("fish"))
+    rc = tmp_path / "config.fish"
+    rc.write_text("set -g fish_greeting ''\nset -g fish_autosuggestion_enabled 0\n"
+                  "function fish_prompt; printf '$ '; end\n"
+                  f"set -p fish_complete_path {shlex.quote(str(functions))}\n")
+    env = env_for(seeded)
+    env.pop("TERM", None)
+    env["PATH"] = os.pathsep.join([env["PATH"], os.path.dirname(shutil.which("fish"))])
+    term = Term(tmp_path)
+    try:
+        term.start(f"exec fish --no-config -C {shlex.quote('source ' + shlex.quote(str(rc)))}", env, home)
+        term.wait_for(lambda s: s.startswith("$"))
+        term.type("fuzzyaws tun")
+        term.keys("Tab")
+        assert term.wait_line(lambda line: line == "fuzzyaws tunnel") == "fuzzyaws tunnel"
+        term.type("ord")  # after the space the completion added
+        term.keys("Tab")
+        assert term.wait_line(lambda line: "orders-db" in line) == "fuzzyaws tunnel orders-db"
+    finally:
+        term.kill()
