@@ -31,10 +31,11 @@ ROLES = ("web", "api", "worker", "db", "cache", "batch", "bastion")
 ENVS = ("prod", "staging", "dev")
 
 
-def user_install() -> tuple:
+def user_install(extras: str = "") -> tuple:
     """(python, fuzzyaws) of a fresh venv with this tree `pip install`ed (not editable),
-    made once per version of the source (under $TMPDIR, named by its hash)."""
-    digest = hashlib.sha256()
+    with `extras` (e.g. "demo"), made once per version of the source (under $TMPDIR,
+    named by its hash)."""
+    digest = hashlib.sha256(extras.encode())
     for base, dirs, files in sorted(os.walk(os.path.join(ROOT, "fuzzyaws"))):
         dirs.sort()
         for name in sorted(files):
@@ -48,8 +49,8 @@ def user_install() -> tuple:
     if not os.path.exists(script):
         print(f"(installing this tree into {venv}: a user's install)", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-        subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", ROOT],
-                       check=True)
+        subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                        ROOT + (f"[{extras}]" if extras else "")], check=True)
     return python, script
 
 
