@@ -77,35 +77,47 @@ def median_time(argv, runs: int, env=None, stdin_path=None) -> float:
     return statistics.median(times)
 
 
-def synthetic_cache(directory: str, count: int, seed: int = 0) -> dict:
-    """A warm cache of `count` EC2 instances over ACCOUNTS x REGIONS, with a cached plan.
+MIXED = ("ec2", "rds", "lambda", "sqs", "sns", "dynamodb", "elb", "ecs-service", "cfn", "asg")
+STATES = {"ec2": "running", "rds": "available", "lambda": "python3.12", "elb": "active",
+          "ecs-service": "active", "cfn": "UPDATE_COMPLETE"}
+
+
+def synthetic_cache(directory: str, count: int, seed: int = 0, kinds=("ec2",)) -> dict:
+    """A warm cache of `count` resources over ACCOUNTS x REGIONS (EC2 instances, or spread
+    evenly over `kinds`: one shard per kind per account x region), with a cached plan.
     Returns the env under which `fuzzyaws ls` finds it warm."""
     rng = random.Random(seed)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FUZZYAWS_"))}
     env = user_env(env)
     env.update(FUZZYAWS_CACHE_DIR=directory, FUZZYAWS_PROFILES=",".join(f"p{a[0]}" for a in ACCOUNTS),
-               FUZZYAWS_REGIONS=",".join(REGIONS), FUZZYAWS_KINDS="ec2",
+               FUZZYAWS_REGIONS=",".join(REGIONS), FUZZYAWS_KINDS=",".join(kinds),
                AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
                XDG_CONFIG_HOME=os.path.join(directory, "no-config"))
     settings = config.load({}, env)
     cache = Cache(directory)
-    shards = [(a, r) for a in ACCOUNTS for r in REGIONS]
+    shards = [(a, r, k) for a in ACCOUNTS for r in REGIONS for k in kinds]
     now = time.time()
-    for n, (account, region) in enumerate(shards):
+    for n, (account, region, kind) in enumerate(shards):
         resources = []
         for i in range(n * count // len(shards), (n + 1) * count // len(shards)):
             role, envname = rng.choice(ROLES), rng.choice(ENVS)
-            iid = f"i-{rng.getrandbits(68):017x}"
-            resources.append(Resource(
-                kind="ec2", key=f"arn:aws:ec2:{region}:{account}:instance/{iid}", id=iid,
-                name=f"{envname}-{role}-{i:05d}", account=account, region=region, state="running",
-                address=f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}",
-                tags={"Name": f"{envname}-{role}-{i:05d}", "Environment": envname, "Role": role,
-                      "Team": rng.choice(("payments", "search", "platform", "data")),
-                      "Service": rng.choice(("checkout", "ledger", "catalog", "auth", "etl"))},
-                attrs={"ssm_ping": "Online", "type": "m6i.large"}))
-        cache.put_shard(shard_id(account, region, "ec2"), resources, now)
+            name = f"{envname}-{role}-{i:05d}"
+            tags = {"Name": name, "Environment": envname, "Role": role,
+                    "Team": rng.choice(("payments", "search", "platform", "data")),
+                    "Service": rng.choice(("checkout", "ledger", "catalog", "auth", "etl"))}
+            if kind == "ec2":
+                iid = f"i-{rng.getrandbits(68):017x}"
+                resources.append(Resource(
+                    kind="ec2", key=f"arn:aws:ec2:{region}:{account}:instance/{iid}", id=iid, name=name,
+                    account=account, region=region, state="running",
+                    address=f"10.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randrange(256)}",
+                    tags=tags, attrs={"ssm_ping": "Online", "type": "m6i.large"}))
+            else:
+                resources.append(Resource(
+                    kind=kind, key=f"arn:aws:{kind}:{region}:{account}:{kind}/{name}", id=name, name=name,
+                    account=account, region=region, state=STATES.get(kind, ""), tags=tags))
+        cache.put_shard(shard_id(account, region, kind), resources, now)
     cache.put_plan(plan_key(settings), [{"profile": f"p{a[0]}", "role_arn": None, "account": a, "region": r}
-                                        for a, r in shards], now)
+                                        for a in ACCOUNTS for r in REGIONS], now)
     cache.close()
     return env

@@ -1,9 +1,11 @@
 """Warm `fuzzyaws ls` over 10,000 cached resources, in a user's install (see common.py),
-beside that venv's `python -c pass` and `fzf --filter`; then where the imports go.
+beside that venv's `python -c pass` and `fzf --filter`; then where the imports go. The
+same over a mixed fleet: 10 kinds, so ten times the shards.
 
     python3 bench/warm_ls.py [COUNT]
 
-Goals: warm `ls --offline` <= 3x `python -c pass` (issue 13).
+Goals: warm `ls --offline` <= 3x `python -c pass` (issue 13); over the mixed fleet <= 4x
+(issue 10).
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-from common import median_time, synthetic_cache, user_install
+from common import MIXED, median_time, synthetic_cache, user_install
 
 RUNS = 15
 
@@ -54,6 +56,9 @@ def main():
             (f"fzf --filter '{query}'", median_time(["fzf", "--filter", query], RUNS, stdin_path=lines_path)),
         ]
         imports = import_times(ls, env)
+        mixed = synthetic_cache(os.path.join(tmp, "mixed"), count, kinds=MIXED)
+        assert subprocess.run(ls, env=mixed, capture_output=True, check=True).stdout.count(b"\n") == count
+        rows.append((f"ls --offline, {len(MIXED)} kinds mixed", median_time(ls, RUNS, mixed)))
     print(f"{'command':36} {'median':>9} {'x python -c pass':>17}")
     for name, t in rows:
         print(f"{name:36} {t * 1000:7.1f}ms {t / base:16.2f}x")
