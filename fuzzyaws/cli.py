@@ -182,6 +182,24 @@ def _run(commands, common):
     run.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
 
 
+def _lifecycle(verb: str, what: str, until: str):
+    def add(commands, common):
+        parser = commands.add_parser(
+            verb, parents=[common], help=f"{verb} {what}{until}",
+            description=f"{verb.capitalize()} {what} (several with the picker's Tab, or named), after "
+                        f"one confirmation that lists them{until}.")
+        parser.add_argument("targets", nargs="*", metavar="QUERY|ID|ARN",
+                            help="one query (pick, starting with it), or IDs, ARNs or Name tags").complete = COMPLETE_IDS
+        parser.add_argument("--picker", choices=PICKERS, help="auto (fzf if on PATH), fzf or builtin")
+        parser.add_argument("--offline", action="store_true", help="use the cached inventory as it is")
+        parser.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+        if until:
+            parser.add_argument("--no-wait", action="store_true", help="return once AWS has accepted the request")
+            parser.add_argument("--timeout", type=float, default=600.0, metavar="SECONDS",
+                                help="stop waiting after this long (default 600)")
+    return add
+
+
 def _open(commands, common):
     open_ = commands.add_parser("open", parents=[common], help="open a resource's AWS console page",
                                 description="Open the AWS console page of a resource (any kind) in "
@@ -262,6 +280,13 @@ COMMANDS = {
         query=a.query, picker=a.picker, offline=a.offline, command=tuple(a.rest),
         targets=tuple(a.targets or ()), targets_from_stdin=a.targets_from_stdin,
         concurrency=a.concurrency, max_errors=a.max_errors, timeout=a.timeout, json=a.json, yes=a.yes)),
+    **{verb: (_lifecycle(verb, what, until), lambda a, verb=verb: o.Lifecycle(
+        verb=verb, targets=tuple(a.targets), picker=a.picker, offline=a.offline, yes=a.yes,
+        no_wait=getattr(a, "no_wait", False), timeout=getattr(a, "timeout", 0.0)))
+       for verb, what, until in (
+           ("start", "EC2 instances or RDS databases", ", then wait until they are running"),
+           ("stop", "EC2 instances or RDS databases", ", then wait until they are stopped"),
+           ("reboot", "EC2 instances", ""))},  # a reboot has no state to wait for
     "open": (_open, lambda a: o.Open(query=a.query, picker=a.picker, offline=a.offline, print=a.print)),
     "copy": (_copy, lambda a: o.Copy(text=tuple(a.text))),
     "init": (_init, lambda a: o.Init(shell=a.shell, key=a.key, no_bind=a.no_bind)),
@@ -296,6 +321,10 @@ def build_parser(only: "str | None" = None) -> argparse.ArgumentParser:
         if only is None or name == only:
             add(commands, common)
     return parser
+
+
+# commands that share a module
+MODULES = {"start": "lifecycle", "stop": "lifecycle", "reboot": "lifecycle"}
 
 
 def command_of(argv: list) -> "str | None":
@@ -346,7 +375,7 @@ def execute(argv: list, env: dict, console=None, **seams) -> int:
         from fuzzyaws import config
         from fuzzyaws.app import App
         app = App(config.load(flags, env), console, flags=flags, **seams)
-        module = __import__(f"fuzzyaws.commands.{name.replace('-', '_')}", fromlist=["run"])
+        module = __import__(f"fuzzyaws.commands.{MODULES.get(name, name.replace('-', '_'))}", fromlist=["run"])
         return int(module.run(app, opts))
     except SystemExit as exc:  # --help, --version
         return exc.code if isinstance(exc.code, int) else 0

@@ -16,6 +16,7 @@
     picker = "auto"                    # auto (fzf if on PATH) | fzf | builtin
     jumphost_tag = "Role=jumphost"     # how connect/tunnel find a jump host for databases
     ssh_user = ""                      # default ssh login (else by platform: ec2-user, ubuntu...)
+    read_only = false                  # true, or a list of profiles: no start, stop, reboot or run
 
     [org]                              # list the organization's accounts, assume a role in each
     profile = "management"
@@ -62,6 +63,7 @@ class Settings(Frozen):
     picker: str = "auto"
     jumphost_tag: str = "Role=jumphost"
     ssh_user: str = ""
+    read_only: "bool | tuple" = False  # True: no mutating action anywhere; (profiles): in these
     verbose: bool = False
     env: dict = {}  # the process environment: nothing below the App reads os.environ
 
@@ -151,7 +153,13 @@ def _read_file(path, env) -> dict:
     for key, value in data.items():
         if key not in known:
             raise UsageError(f"config file {path}: unknown setting {key!r}")
-        values[key] = _org(value, path) if key == "org" else _coerce(key, value, f"{path}: {key}")
+        if key == "org":
+            values[key] = _org(value, path)
+        elif key == "read_only":
+            values[key] = value if isinstance(value, bool) else _strings(value, f"config file {path}: read_only "
+                                                                                "(true, false or a list of profiles)")
+        else:
+            values[key] = _coerce(key, value, f"{path}: {key}")
     return values
 
 

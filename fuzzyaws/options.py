@@ -79,6 +79,16 @@ class Run(Target):
     yes: bool = False
 
 
+class Lifecycle(Frozen):
+    verb: str  # start | stop | reboot
+    targets: tuple = ()  # QUERY, or IDs, ARNs and Name tags
+    picker: "str | None" = None
+    offline: bool = False
+    yes: bool = False
+    no_wait: bool = False
+    timeout: float = 600.0
+
+
 class Open(Target):
     print: bool = False  # only print the URL
 

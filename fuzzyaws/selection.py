@@ -14,7 +14,7 @@ from fuzzyaws import history
 from fuzzyaws.inventory.load import load
 from fuzzyaws.model import Resource, age_text, clean, plural
 from fuzzyaws.pickers import Listing, Refresh, Request
-from fuzzyaws.status import Aborted, Failed
+from fuzzyaws.status import Aborted, Failed, UsageError
 
 
 def current(app, kinds, *, offline: bool, wait: bool = False):
@@ -111,6 +111,25 @@ def everything(app) -> list:
     """Every cached resource of the settings (offline): jump hosts and the like are found here."""
     inventory, _ = current(app, None, offline=True)
     return list(records(app, inventory).values())
+
+
+def by_ids(app, ids, kinds, what: str = "an instance") -> list:
+    """The cached resources of `kinds` named by `ids`: IDs, ARNs or unique Name tags.
+    Raises UsageError naming those that are none of these."""
+    candidates = [r for r in everything(app) if r.kind in kinds]
+    known = {r.key: r for r in candidates} | {r.id: r for r in candidates}
+    names: dict = {}
+    for r in candidates:
+        names.setdefault(r.name, []).append(r)
+    found, unknown = [], []
+    for target in dict.fromkeys(ids):
+        match = known.get(target) or (names[target][0] if len(names.get(target, ())) == 1 else None)
+        (found.append(match) if match else unknown.append(target))
+    if unknown:
+        raise UsageError(f"not {what} in the inventory: {', '.join(unknown[:5])}"
+                         + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+                         + f" (give IDs, ARNs or unique Name tags; {app.prog} refresh?)")
+    return found
 
 
 def resolve(app, query: str, *, offline: bool = False, picker: "str | None" = None,

@@ -10,7 +10,8 @@ import shlex
 from fuzzyaws.actions.batch import TERMINAL, Batch
 from fuzzyaws.actions.tunnel import SSM_KINDS
 from fuzzyaws.model import clean, plural
-from fuzzyaws.selection import everything, resolve
+from fuzzyaws.actions.guard import refuse_if_read_only
+from fuzzyaws.selection import by_ids, resolve
 from fuzzyaws.status import Aborted, ExitStatus, UsageError
 
 
@@ -21,6 +22,7 @@ def run(app, opts) -> ExitStatus:
     # several are quoted into one, so that what runs is exactly what was typed.
     command = opts.command[0] if len(opts.command) == 1 else shlex.join(opts.command)
     hosts = _targets(app, opts)
+    refuse_if_read_only(app, "run commands", hosts)
     batch = Batch(app.aws, command, timeout=opts.timeout, concurrency=opts.concurrency,
                   max_errors=opts.max_errors)
     results = batch.plan(hosts)
@@ -51,20 +53,7 @@ def _targets(app, opts) -> list:
     if not ids:
         return resolve(app, opts.query, offline=opts.offline, picker=opts.picker, multi=True,
                        kinds=list(SSM_KINDS))
-    instances = [r for r in everything(app) if r.kind in SSM_KINDS]
-    known = {r.key: r for r in instances} | {r.id: r for r in instances}
-    names: dict = {}
-    for r in instances:
-        names.setdefault(r.name, []).append(r)
-    found, unknown = [], []
-    for target in dict.fromkeys(ids):
-        match = known.get(target) or (names[target][0] if len(names.get(target, ())) == 1 else None)
-        (found.append(match) if match else unknown.append(target))
-    if unknown:
-        raise UsageError(f"not an instance in the inventory: {', '.join(unknown[:5])}"
-                         + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
-                         + f" (--targets takes IDs, ARNs or unique Name tags; {app.prog} refresh?)")
-    return found
+    return by_ids(app, ids, SSM_KINDS)
 
 
 def _progress(console, results) -> None:
