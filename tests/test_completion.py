@@ -15,7 +15,6 @@ import sys
 import pytest
 
 from fuzzyaws import regions
-from fuzzyaws.commands import completion
 from tests.cli import CLI
 from tests.test_shell import Term, fuzzyaws_bin
 
