@@ -166,6 +166,15 @@ def _ssh_proxy(commands, common):
     proxy.add_argument("port", type=int, nargs="?", default=22)
 
 
+def _ssh_config(commands, common):
+    config = commands.add_parser(
+        "ssh-config", parents=[common], help="print ssh Host blocks for the cached instances (through SSM)",
+        description="Print ssh Host blocks for the cached instances and hybrid nodes, named by ID and "
+                    "Name tag, with ProxyCommand fuzzyaws ssh-proxy: fuzzyaws ssh-config > "
+                    "~/.ssh/fuzzyaws.config, and Include fuzzyaws.config at the top of ~/.ssh/config.")
+    config.add_argument("--offline", action="store_true", help="use the cached inventory as it is")
+
+
 def _run(commands, common):
     run = commands.add_parser(
         "run", parents=[common], help="run a command on many instances (SSM Run Command)",
@@ -287,6 +296,7 @@ COMMANDS = {
            ("start", "EC2 instances or RDS databases", ", then wait until they are running"),
            ("stop", "EC2 instances or RDS databases", ", then wait until they are stopped"),
            ("reboot", "EC2 instances", ""))},  # a reboot has no state to wait for
+    "ssh-config": (_ssh_config, lambda a: o.SshConfig(offline=a.offline)),
     "open": (_open, lambda a: o.Open(query=a.query, picker=a.picker, offline=a.offline, print=a.print)),
     "copy": (_copy, lambda a: o.Copy(text=tuple(a.text))),
     "init": (_init, lambda a: o.Init(shell=a.shell, key=a.key, no_bind=a.no_bind)),

@@ -79,6 +79,10 @@ class Run(Target):
     yes: bool = False
 
 
+class SshConfig(Frozen):
+    offline: bool = False
+
+
 class Lifecycle(Frozen):
     verb: str  # start | stop | reboot
     targets: tuple = ()  # QUERY, or IDs, ARNs and Name tags
