@@ -2,7 +2,6 @@
 own reading of them (`ssh -G`), and the names it gives."""
 from __future__ import annotations
 
-import os
 import subprocess
 
 import pytest
