@@ -133,6 +133,7 @@ def _connect(commands, common):
                     "through a jump host and optionally the client.")
     _target_options(connect)
     connect.add_argument("--user", metavar="USER", help="log in as USER (SSM: run the shell as USER; ssh: login)")
+    connect.add_argument("--yes", "-y", action="store_true", help="start a stopped instance without asking")
     connect.add_argument("--ssh", action="store_true", help="use ssh (through SSM when the host is SSM-managed)")
     connect.add_argument("--direct", action="store_true", help="with --ssh: connect to the private address, not through SSM")
     connect.add_argument("--container", metavar="NAME", help="ECS: the container (default: pick when several)")
@@ -279,7 +280,7 @@ COMMANDS = {
                                      columns=a.columns, ansi=a.ansi)),
     "preview": (_preview, lambda a: o.Preview(key=a.key)),
     "connect": (_connect, lambda a: o.Connect(
-        query=a.query, picker=a.picker, offline=a.offline, user=a.user, ssh=a.ssh, direct=a.direct,
+        query=a.query, picker=a.picker, offline=a.offline, yes=a.yes, user=a.user, ssh=a.ssh, direct=a.direct,
         container=a.container, command=a.remote_command, client=a.client, iam=a.iam, via=a.via,
         local_port=a.local_port, extra=tuple(a.rest))),
     "tunnel": (_tunnel, lambda a: o.Tunnel(query=a.query, picker=a.picker, offline=a.offline,

@@ -45,6 +45,7 @@ class Cache(Frozen):
 
 
 class Connect(Target):
+    yes: bool = False  # start a stopped instance without asking
     user: "str | None" = None
     ssh: bool = False
     direct: bool = False

@@ -382,7 +382,7 @@ def test_usage_errors_are_one_line(cli):
                         (["pick", "--print", "nope"], "see fuzzyaws pick --help"),
                         (["nosuchcommand"], "see fuzzyaws --help"),
                         (["preview"], "see fuzzyaws preview --help"),
-                        (["connect", "--yes", "x"], "unrecognized arguments: --yes"),
+                        (["connect", "--nope", "x"], "unrecognized arguments: --nope"),
                         (["tunnel", "-y"], "unrecognized arguments: -y")):
         line = one_line(cli(*argv), 2)
         assert line.startswith("fuzzyaws: error: ") and words in line, line

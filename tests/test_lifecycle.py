@@ -163,3 +163,31 @@ def test_stop_in_a_terminal_picks_asks_and_waits(cli, fleet, aws, tmp_path, pick
     read = lambda name: open(os.path.join(cli.home, name)).read()  # noqa: E731
     assert int(read("rc")) == 0, read("err")
     assert sorted(states(aws).values()) == ["running", "stopped", "stopped"]
+
+
+def test_connect_to_a_stopped_instance_offers_to_start_it(cli, fleet, aws, tmp_path):
+    from tests.fakebin import fakebin_env, read_log
+    [iid] = fleet.ec2(A, EAST, 1, name="web-0")
+    aws.client("ec2", A, EAST).stop_instances(InstanceIds=[iid])
+    assert cli("refresh").returncode == 0
+    log = tmp_path / "calls.jsonl"
+    env = fakebin_env(log, base=cli.env())
+    declined = cli("connect", "web-0", env=env, tty=Answers("n"))
+    assert declined.returncode == 130 and "nothing was started" in declined.stderr
+    assert states(aws) == {"web-0": "stopped"}
+    assert cli("connect", "web-0", env=env).returncode == 2  # no terminal to ask on, no --yes
+    config = os.path.join(cli.home, "config.toml")
+    with open(config, "w") as fh:
+        fh.write("read_only = true\n")
+    refused = cli("connect", "web-0", "--yes", env={**env, "FUZZYAWS_CONFIG": config})
+    assert refused.returncode == 2 and "read_only" in refused.stderr
+
+    tty = Answers("y")
+    result = cli("connect", "web-0", env=env, tty=tty)
+    assert result.returncode == 0, result.stderr
+    assert tty.asked[0].startswith(f"{iid} (web-0) is stopped. Start it and connect?")
+    assert states(aws) == {"web-0": "running"}
+    sessions = [c for c in read_log(log, tool="session-manager-plugin") if c["argv"][2:3] == ["StartSession"]]
+    assert [s["plugin"]["target"] for s in sessions] == [iid]
+    listed = cli("ls", "--offline", "web-0").stdout.split("\t")
+    assert listed[3:5] == ["running", "ssm:online"]  # and the cache knows

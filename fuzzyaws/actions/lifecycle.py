@@ -153,3 +153,31 @@ def _rds_state(aws, r):
     except AwsError:
         return r.key, "", ""
     return r.key, state, ""
+
+
+def recollect(app, changed) -> None:
+    """Collect again the shards of what changed, so that `ls` and the picker show it now."""
+    if changed:
+        from fuzzyaws.cache import shard_id
+        from fuzzyaws.inventory.refresh import refresh
+        refresh(app, sorted({shard_id(r.account, r.region, r.kind) for r in changed}))
+
+
+def wait_for_agent(aws, instance, timeout: float, poll: float = POLL) -> bool:
+    """Poll SSM until the instance's agent is Online; False if `timeout` passes first."""
+    client = aws.client_for(instance, "ssm")
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            found = client.describe_instance_information(
+                Filters=[{"Key": "InstanceIds", "Values": [instance.id]}])["InstanceInformationList"]
+            if found and found[0].get("PingStatus") == "Online":
+                return True
+        except AccessDenied:
+            raise
+        except AwsError:
+            pass  # throttled, unreachable: ask again
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return False
+        time.sleep(min(poll, left))

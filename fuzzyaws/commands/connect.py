@@ -6,10 +6,12 @@ import shlex
 import signal
 import subprocess
 
-from fuzzyaws.actions import clients, session
+from fuzzyaws.actions import clients, lifecycle, session
+from fuzzyaws.actions.guard import refuse_if_read_only
 from fuzzyaws.actions.tools import PLUGIN, need
 from fuzzyaws.actions.tunnel import (SSM_KINDS, free_port, jumphost, mapping, remote_port, ssm_reason,
                                      wait_for_port)
+from fuzzyaws.model import Resource, clean
 from fuzzyaws.selection import child_argv, everything, resolve
 from fuzzyaws.status import Aborted, ExitStatus, Failed, UsageError
 
@@ -17,6 +19,7 @@ from fuzzyaws.status import Aborted, ExitStatus, Failed, UsageError
 SSH_USERS = (("ubuntu", "ubuntu"), ("debian", "admin"), ("centos", "centos"), ("fedora", "fedora"),
              ("bitnami", "bitnami"))
 SSH_CONNECT_TIMEOUT = 10  # seconds, for --direct; the user's own -o ConnectTimeout wins
+START_TIMEOUT = 300  # seconds for a stopped instance to run and its SSM agent to come online
 
 
 def usable(opts):
@@ -24,6 +27,8 @@ def usable(opts):
         if resource.kind in SSM_KINDS:
             if opts.ssh and opts.direct:
                 return None if resource.address else "it has no private address"
+            if resource.kind == "ec2" and resource.state == "stopped":
+                return None  # offered: connect starts it first
             return ssm_reason(resource)
         if resource.kind == "ecs":
             return None if resource.exec_enabled else \
@@ -37,6 +42,8 @@ def usable(opts):
 def run(app, opts) -> ExitStatus:
     resource = resolve(app, opts.query, offline=opts.offline, picker=opts.picker, multi=False,
                        usable=usable(opts))[0]
+    if resource.kind == "ec2" and resource.state == "stopped" and not opts.direct:
+        resource = _start_first(app, opts, resource)
     if resource.kind in SSM_KINDS:
         return _ssh(app, opts, resource) if opts.ssh else _ssm_shell(app, opts, resource)
     if resource.kind == "ecs":
@@ -44,6 +51,27 @@ def run(app, opts) -> ExitStatus:
     if resource.kind in ("rds", "elasticache"):
         return _database(app, opts, resource)
     raise UsageError(f"cannot connect to a {resource.kind}: try `fuzzyaws open` or `fuzzyaws tunnel`")
+
+
+def _start_first(app, opts, instance) -> Resource:
+    """A stopped instance: offer to start it, wait until it runs and its SSM agent is online,
+    and return it as it is now."""
+    refuse_if_read_only(app, "start", [instance])
+    name = f"{instance.id} ({clean(instance.name)})"
+    if not opts.yes and not app.console.confirm(f"{name} is stopped. Start it and connect?"):
+        raise Aborted("not confirmed: nothing was started")
+    app.console.progress(f"starting {name}…")
+    outcome, = lifecycle.wait(app.aws, "start", lifecycle.act(app.aws, "start", [instance]), START_TIMEOUT)
+    if outcome.reason:
+        raise Failed(f"{name}: {outcome.reason}")
+    app.console.progress(f"{name} is running; waiting for its SSM agent…")
+    online = lifecycle.wait_for_agent(app.aws, instance, START_TIMEOUT)
+    app.console.progress_done()
+    if not online:
+        raise Failed(f"{name} is running, but its SSM agent did not come online within {START_TIMEOUT} s")
+    lifecycle.recollect(app, [instance])
+    _, record = app.cache.find(instance.key)
+    return Resource.from_dict(record) if record else instance
 
 
 def _ssm_shell(app, opts, instance) -> int:

@@ -42,19 +42,11 @@ def run(app, opts) -> ExitStatus:
             app.console.info(f"{r.id} ({clean(r.name)}): {verb} requested")
         else:
             app.console.info(f"{r.id} ({clean(r.name)}): {o.state}")
-    _recollect(app, [o.resource for o in outcomes if o.done or (opts.no_wait and not o.reason)])
+    lifecycle.recollect(app, [o.resource for o in outcomes if o.done or (opts.no_wait and not o.reason)])
     failed = sum(1 for o in outcomes if o.reason)
     if len(outcomes) > 1:
         app.console.info(f"{len(outcomes) - failed}/{len(outcomes)} {_done(verb)}")
     return ExitStatus.FAILED if failed else ExitStatus.OK
-
-
-def _recollect(app, changed) -> None:
-    """Collect again the shards of what changed, so that `ls` and the picker show it now."""
-    if changed:
-        from fuzzyaws.cache import shard_id
-        from fuzzyaws.inventory.refresh import refresh
-        refresh(app, sorted({shard_id(r.account, r.region, r.kind) for r in changed}))
 
 
 def _noun(targets) -> str:
