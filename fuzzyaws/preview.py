@@ -57,5 +57,9 @@ def render(resource, fetched: "float | None", now: float, error: "str | None" = 
     out += _table([(clean(k), clean(v)) for k, v in sorted(tags.items())], indent="  ") or ["  none"]
     shown = [k for k in _FIRST if k in attrs] + sorted(k for k in attrs if k not in _FIRST and k not in _SSM)
     details = [(clean(k).replace("_", " "), _value(attrs[k])) for k in shown if attrs[k] not in (None, "", [])]
+    if resource.kind == "rds":
+        from fuzzyaws.actions.clients import login
+        details.append(("connect --client", login(resource, iam=False)
+                        + ("; --iam: an IAM token" if attrs.get("iam_auth") else "")))
     out += ["", "details"] + _table(details + [("arn", clean(resource.key))], indent="  ")
     return "\n".join(out)

@@ -145,6 +145,28 @@ def test_connect_rds_client_with_iam_token(cli, fleet, env, log):
     assert not any("X-Amz-Signature" in a for a in psql["argv"])
 
 
+def test_connect_rds_client_with_the_managed_master_secret(cli, fleet, aws, env, log):
+    import hashlib
+    fleet.ec2(A, "us-east-1", 1, name="jump-a", tags={"Role": "jumphost"})
+    db = fleet.rds_instance(A, "us-east-1", "orders-db", managed_secret=True)
+    secret = aws.client("secretsmanager", A, "us-east-1").get_secret_value(SecretId=db["MasterUserSecret"]["SecretArn"])
+    password = json.loads(secret["SecretString"])["password"]
+    e = env(hold="30", connect="1")
+    preview = cli("preview", "orders-db", env=e)
+    assert "master password from Secrets Manager" in preview.stdout
+    result = cli("connect", "orders-db", "--client", env=e)
+    assert result.returncode == 0, result.stderr
+    [psql] = read_log(log, tool="psql")
+    assert psql["secrets"]["PGPASSWORD"]["sha256"] == hashlib.sha256(password.encode()).hexdigest()
+    assert psql["argv"][psql["argv"].index("-U") + 1] == "fakeadmin"
+    assert not any(password in a for a in psql["argv"]) and "PGSSLMODE" not in psql["env_present"]
+    # the secret denied: a warning, and the client asks for the password itself
+    aws.faults.add("access_denied", service="secretsmanager", operation="GetSecretValue")
+    denied = cli("connect", "orders-db", "--client", env=e)
+    assert denied.returncode == 0 and "cannot read the master secret" in denied.stderr
+    assert "PGPASSWORD" not in read_log(log, tool="psql")[-1]["env_present"]
+
+
 def test_connect_without_jump_host_says_how_to_get_one(cli, fleet, env):
     fleet.rds_instance(A, "us-east-1", "orders-db")
     fleet.ec2(A, "us-east-1", 1, name="web-a")

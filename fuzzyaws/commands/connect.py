@@ -74,6 +74,22 @@ def _start_first(app, opts, instance) -> Resource:
     return Resource.from_dict(record) if record else instance
 
 
+def _master_password(app, database) -> "str | None":
+    """The master password from the secret RDS manages, held in memory only; None (the
+    client asks) when it cannot be read."""
+    import json
+    from fuzzyaws.aws.errors import AwsError
+    try:
+        secret = app.aws.client_for(database, "secretsmanager").get_secret_value(
+            SecretId=database.attr("master_secret"))
+        return json.loads(secret["SecretString"])["password"]
+    except AwsError as exc:
+        app.console.warn(f"cannot read the master secret ({exc}): the client will ask for the password")
+    except (KeyError, TypeError, ValueError):
+        app.console.warn("the master secret holds no password: the client will ask for it")
+    return None
+
+
 def _ssm_shell(app, opts, instance) -> int:
     plugin = need(PLUGIN, app.env)
     return app.become(*session.start(app, instance, session.shell_parameters(instance.id, opts.user), plugin))
@@ -137,11 +153,14 @@ def _database(app, opts, database) -> int:
     if not tool:
         return app.become(argv, plugin_env)
     user = opts.user or database.attr("master_user")
-    token = None
+    password = None
     if opts.iam:
-        token = app.aws.client_for(database, "rds").generate_db_auth_token(
+        password = app.aws.client_for(database, "rds").generate_db_auth_token(
             DBHostname=host, Port=port, DBUsername=user, Region=database.region)
-    client, env = clients.client_argv(database, tool.rsplit("/", 1)[-1], local, user, token, opts.extra)
+    elif database.attr("master_secret") and (not opts.user or opts.user == database.attr("master_user")):
+        password = _master_password(app, database)
+    client, env = clients.client_argv(database, tool.rsplit("/", 1)[-1], local, user, password, opts.extra,
+                                      iam=opts.iam)
     # its own session: Ctrl-C in the client (cancelling a query) must not end the tunnel
     tunnel = subprocess.Popen(argv, stdin=subprocess.DEVNULL, env={**app.env, **plugin_env},
                               start_new_session=True)

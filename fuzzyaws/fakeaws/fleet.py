@@ -183,17 +183,23 @@ class Fleet:
         port: int | None = None,
         multi_az: bool = False,
         allocated_storage: int = 20,
+        managed_secret: bool = False,
     ) -> dict:
+        """An RDS instance; with `managed_secret`, its master password is a secret RDS keeps
+        in Secrets Manager (MasterUserSecret) instead of FAKE_DB_PASSWORD."""
         kwargs: dict[str, Any] = {
             "DBInstanceIdentifier": identifier,
             "Engine": engine,
             "DBInstanceClass": instance_class,
             "AllocatedStorage": allocated_storage,
             "MasterUsername": "fakeadmin",
-            "MasterUserPassword": FAKE_DB_PASSWORD,
             "MultiAZ": multi_az,
             "Tags": _tags(tags or {}),
         }
+        if managed_secret:
+            kwargs["ManageMasterUserPassword"] = True
+        else:
+            kwargs["MasterUserPassword"] = FAKE_DB_PASSWORD
         if engine_version:
             kwargs["EngineVersion"] = engine_version
         if port:

@@ -35,6 +35,7 @@ def _instance(db: dict, account: str, region: str) -> Resource:
         "cluster": db.get("DBClusterIdentifier"), "multi_az": db.get("MultiAZ"),
         "iam_auth": db.get("IAMDatabaseAuthenticationEnabled"),
         "master_user": db.get("MasterUsername"), "database": db.get("DBName"),
+        "master_secret": (db.get("MasterUserSecret") or {}).get("SecretArn"),
     }
     return Resource(
         kind="rds", key=db["DBInstanceArn"], id=db["DBInstanceIdentifier"],
@@ -53,6 +54,7 @@ def _cluster(c: dict, account: str, region: str) -> Resource:
         "members": [m.get("DBInstanceIdentifier") for m in c.get("DBClusterMembers", [])],
         "iam_auth": c.get("IAMDatabaseAuthenticationEnabled"),
         "master_user": c.get("MasterUsername"), "database": c.get("DatabaseName"),
+        "master_secret": (c.get("MasterUserSecret") or {}).get("SecretArn"),
         "multi_az": c.get("MultiAZ"),
     }
     return Resource(
