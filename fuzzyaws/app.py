@@ -61,13 +61,13 @@ class App:
         os.execvpe(argv[0], argv, {**self.env, **(env or {})})
         return 1  # not reached
 
-    def child(self, argv: list, extra: "dict | None" = None, env: "dict | None" = None) -> int:
+    def child(self, argv: list, extra: "dict | None" = None, env: "dict | None" = None, stdout=None) -> int:
         """Run `argv` in the foreground (in `env`, default ours, plus `extra`) and return its
         exit status. While it owns the terminal, Ctrl-C is its own (it cancels a psql query),
         not ours."""
         import signal
         import subprocess
-        proc = subprocess.Popen(argv, env={**(self.env if env is None else env), **(extra or {})})
+        proc = subprocess.Popen(argv, env={**(self.env if env is None else env), **(extra or {})}, stdout=stdout)
         # ignored only once it runs: an ignored signal would be inherited across exec
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
         try:

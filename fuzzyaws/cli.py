@@ -378,7 +378,7 @@ def execute(argv: list, env: dict, console=None, **seams) -> int:
     (or a traceback with --traceback / FUZZYAWS_TRACEBACK=1). `seams` go to the App
     (tests give a picker and what replaces exec)."""
     from fuzzyaws.console import Console
-    from fuzzyaws.status import ExitStatus, exit_status
+    from fuzzyaws.status import AuthError, ExitStatus, exit_status
     console = console or Console(fresh_line=env.get("FUZZYAWS_WIDGET") == "1")
     app = None
     try:
@@ -387,6 +387,14 @@ def execute(argv: list, env: dict, console=None, **seams) -> int:
         from fuzzyaws.app import App
         app = App(config.load(flags, env), console, flags=flags, **seams)
         module = __import__(f"fuzzyaws.commands.{MODULES.get(name, name.replace('-', '_'))}", fromlist=["run"])
+        try:
+            return int(module.run(app, opts))
+        except AuthError as exc:
+            from fuzzyaws.aws.login import renewed
+            if not renewed(app, opts, exc):
+                raise
+        app.close()  # the same command again, with new sessions
+        app = App(config.load(flags, env), console, flags=flags, **seams)
         return int(module.run(app, opts))
     except SystemExit as exc:  # --help, --version
         return exc.code if isinstance(exc.code, int) else 0

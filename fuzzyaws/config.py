@@ -17,6 +17,7 @@
     jumphost_tag = "Role=jumphost"     # how connect/tunnel find a jump host for databases
     ssh_user = ""                      # default ssh login (else by platform: ec2-user, ubuntu...)
     read_only = false                  # true, or a list of profiles: no start, stop, reboot or run
+    sso_login = "ask"                  # an expired SSO session: ask to run aws sso login, "auto", "never"
 
     [org]                              # list the organization's accounts, assume a role in each
     profile = "management"
@@ -64,11 +65,13 @@ class Settings(Frozen):
     jumphost_tag: str = "Role=jumphost"
     ssh_user: str = ""
     read_only: "bool | tuple" = False  # True: no mutating action anywhere; (profiles): in these
+    sso_login: str = "ask"  # an expired SSO session: ask (on a terminal) | auto | never
     verbose: bool = False
     env: dict = {}  # the process environment: nothing below the App reads os.environ
 
 
 _LISTS = ("profiles", "regions", "kinds")
+SSO_LOGIN = ("ask", "auto", "never")
 _NUMBERS = {"ttl": float, "index_ttl": float, "workers": int, "connect_timeout": float,
             "read_timeout": float, "max_attempts": int}
 _ENV = {"profiles": "FUZZYAWS_PROFILES", "regions": "FUZZYAWS_REGIONS",
@@ -206,6 +209,8 @@ def _coerce(name, value, where, text: bool = False):
         raise UsageError(f"{where}: {name} must be a string")
     if name == "picker" and value not in PICKERS:
         raise UsageError(f"{where}: unknown picker {value!r} (choose {', '.join(PICKERS)})")
+    if name == "sso_login" and value not in SSO_LOGIN:
+        raise UsageError(f"{where}: sso_login must be one of {', '.join(SSO_LOGIN)}, not {value!r}")
     if name == "index" and value not in INDEX_SOURCES:
         raise UsageError(f"{where}: unknown index source {value!r} (choose {', '.join(INDEX_SOURCES)})")
     return value

@@ -55,11 +55,12 @@ class NotFound(AwsError):
 
 
 class CredentialsError(AuthError):
-    """Credentials missing, expired or rejected (exit 3)."""
+    """Credentials missing, expired or rejected (exit 3). `login`: the command that renews
+    them (an expired SSO session: `aws sso login --profile X`), if there is one."""
 
-    def __init__(self, message: str, profile: "str | None" = None):
+    def __init__(self, message: str, profile: "str | None" = None, login: "list | None" = None):
         super().__init__(message)
-        self.cause, self.profile = message, profile
+        self.cause, self.profile, self.login = message, profile, login
 
 
 def place(account: "str | None" = None, region: "str | None" = None) -> str:
@@ -82,7 +83,7 @@ def translate(exc: BaseException, *, account: "str | None" = None, region: "str 
     if isinstance(exc, (bex.SSOTokenLoadError, bex.UnauthorizedSSOTokenError, bex.TokenRetrievalError,
                         bex.SSOError)):
         return CredentialsError(f"the SSO session of {who} has expired or is missing: run `{login}`",
-                                profile)
+                                profile, login=login.split())
     if isinstance(exc, bex.NoCredentialsError):
         return CredentialsError("no AWS credentials found: run `aws configure` or `aws sso login`, "
                                 "or set AWS_PROFILE", profile)

@@ -45,6 +45,11 @@ def identify(method: str, path: str, headers, body: bytes) -> RequestInfo:
     if scope is None and "X-Amz-Credential" in query:  # presigned URL
         scope = _CREDENTIAL.search("Credential=" + query["X-Amz-Credential"][0])
     access_key, _, region, service = scope.groups() if scope else (None, None, None, None)
+    account = _account_of(access_key)
+    if scope is None and "x-amz-sso_bearer_token" in {k.lower() for k in headers.keys()}:
+        # the SSO portal (GetRoleCredentials) is called unsigned: a bearer token, the account
+        # in the query string
+        service, account = "sso", query.get("account_id", [None])[0]
     protocol = protocol_of(service, headers)
 
     operation = None
@@ -67,7 +72,7 @@ def identify(method: str, path: str, headers, body: bytes) -> RequestInfo:
         json_version = "1.0"
     return RequestInfo(
         access_key=access_key,
-        account=_account_of(access_key),
+        account=account,
         region=region,
         service=service,
         operation=operation,

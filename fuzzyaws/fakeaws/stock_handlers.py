@@ -4,7 +4,7 @@ HANDLERS table, merged. Adding a handler module means adding its table here.
 
 from __future__ import annotations
 
-from . import explorer, instance_information, sessions
+from . import explorer, instance_information, sessions, sso_portal
 from .local import HandlerTable
 from .runcommand import send, tracking
 
@@ -17,4 +17,5 @@ def stock_handlers() -> HandlerTable:
         **tracking.HANDLERS,
         **sessions.HANDLERS,
         **explorer.HANDLERS,
+        **sso_portal.HANDLERS,
     }
