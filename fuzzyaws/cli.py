@@ -136,6 +136,9 @@ def _connect(commands, common):
     connect.add_argument("--yes", "-y", action="store_true", help="start a stopped instance without asking")
     connect.add_argument("--ssh", action="store_true", help="use ssh (through SSM when the host is SSM-managed)")
     connect.add_argument("--direct", action="store_true", help="with --ssh: connect to the private address, not through SSM")
+    connect.add_argument("--identity", "-i", metavar="FILE",
+                         help="with --ssh: log in with this key (else a one-time key is pushed with "
+                              "EC2 Instance Connect)").complete = COMPLETE_FILE
     connect.add_argument("--container", metavar="NAME", help="ECS: the container (default: pick when several)")
     connect.add_argument("--command", dest="remote_command", metavar="CMD",
                          help="ECS: the command to run (default /bin/sh)")
@@ -280,7 +283,7 @@ COMMANDS = {
                                      columns=a.columns, ansi=a.ansi)),
     "preview": (_preview, lambda a: o.Preview(key=a.key)),
     "connect": (_connect, lambda a: o.Connect(
-        query=a.query, picker=a.picker, offline=a.offline, yes=a.yes, user=a.user, ssh=a.ssh, direct=a.direct,
+        query=a.query, picker=a.picker, offline=a.offline, yes=a.yes, user=a.user, ssh=a.ssh, direct=a.direct, identity=a.identity,
         container=a.container, command=a.remote_command, client=a.client, iam=a.iam, via=a.via,
         local_port=a.local_port, extra=tuple(a.rest))),
     "tunnel": (_tunnel, lambda a: o.Tunnel(query=a.query, picker=a.picker, offline=a.offline,

@@ -49,6 +49,7 @@ class Connect(Target):
     user: "str | None" = None
     ssh: bool = False
     direct: bool = False
+    identity: "str | None" = None  # ssh -i: the user's own key, no one-time key pushed
     container: "str | None" = None
     command: "str | None" = None
     client: bool = False

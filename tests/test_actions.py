@@ -177,21 +177,50 @@ def test_connect_without_jump_host_says_how_to_get_one(cli, fleet, env):
 def test_ssh_direct_and_through_ssm(cli, fleet, aws, env, log):
     [iid] = fleet.ec2(A, "us-east-1", 1, name="web-one")
     e = env()
-    assert cli("connect", "web-one", "--ssh", "--direct", "--", "-v", env=e).returncode == 0
+    key = os.path.join(cli.home, "my_key")
+    assert cli("connect", "web-one", "--ssh", "--direct", "-i", key, "--", "-v", env=e).returncode == 0
     [direct] = read_log(log, tool="ssh")
     ip = json.loads(cli("ls", "--offline", "--json", "web-one").stdout)[0]["address"]
-    assert direct["argv"] == ["-o", "ConnectTimeout=10", f"ec2-user@{ip}", "-v"]
+    assert direct["argv"] == ["-i", key, "-o", "ConnectTimeout=10", f"ec2-user@{ip}", "-v"]
     # the user's own timeout wins
-    assert cli("connect", "web-one", "--ssh", "--direct", "--", "-o", "ConnectTimeout=3", env=e).returncode == 0
-    assert read_log(log, tool="ssh")[-1]["argv"] == [f"ec2-user@{ip}", "-o", "ConnectTimeout=3"]
-    assert cli("connect", "web-one", "--ssh", "--user", "ubuntu", env=e).returncode == 0
+    assert cli("connect", "web-one", "--ssh", "--direct", "-i", key, "--", "-o", "ConnectTimeout=3",
+               env=e).returncode == 0
+    assert read_log(log, tool="ssh")[-1]["argv"] == ["-i", key, f"ec2-user@{ip}", "-o", "ConnectTimeout=3"]
+    assert cli("connect", "web-one", "--ssh", "--user", "ubuntu", "-i", key, env=e).returncode == 0
     through = read_log(log, tool="ssh")[-1]
-    assert through["argv"][-1] == f"ubuntu@{iid}" and through["argv"][0] == "-o"
-    proxy = through["argv"][1].removeprefix("ProxyCommand=").replace("%h", iid).replace("%p", "22")
+    assert through["argv"][-1] == f"ubuntu@{iid}" and through["argv"][2] == "-o"
+    proxy = through["argv"][3].removeprefix("ProxyCommand=").replace("%h", iid).replace("%p", "22")
     assert subprocess.run(shlex.split(proxy), env=e, cwd=cli.home).returncode == 0
     [call] = plugin_calls(log)
     assert call["plugin"]["parameters"] == {"Target": iid, "DocumentName": "AWS-StartSSHSession",
                                            "Parameters": {"portNumber": ["22"]}}
+    assert not aws.state.pushed_keys  # --identity: the user's key, nothing pushed
+
+
+def test_ssh_without_key_files_pushes_a_one_time_key(cli, fleet, aws, env, log):
+    [iid] = fleet.ec2(A, "us-east-1", 1, name="web-one")
+    result = cli("connect", "web-one", "--ssh", env=env())
+    assert result.returncode == 0, result.stderr
+    [ssh] = read_log(log, tool="ssh")
+    [used] = ssh["ssh"]["identities"]
+    assert used["exists"] and used["mode"] == "0o600"  # private while ssh ran
+    assert ssh["argv"][:4] == ["-i", used["path"], "-o", "IdentitiesOnly=yes"]
+    [pushed] = aws.state.pushed_keys
+    assert pushed == {"account": A, "region": "us-east-1", "instance": iid, "user": "ec2-user",
+                      "key": used["public"]} and pushed["key"].startswith("ssh-ed25519 ")
+    assert not os.path.exists(used["path"]) and not os.path.exists(os.path.dirname(used["path"]))
+    # denied: a warning, and the user's own keys, with nothing left behind
+    aws.faults.add("access_denied", service="ec2-instance-connect")
+    denied = cli("connect", "web-one", "--ssh", env=env())
+    assert denied.returncode == 0 and "cannot push a one-time key" in denied.stderr
+    assert "-i" not in read_log(log, tool="ssh")[-1]["argv"]
+    # no Instance Connect for hybrid nodes: said, and the user's keys
+    [node] = fleet.hybrid_nodes(A, "us-east-1", 1)
+    aws.faults.clear()
+    assert cli("refresh").returncode == 0
+    hybrid = cli("connect", node, "--ssh", env=env())
+    assert hybrid.returncode == 0 and "does not reach hybrid nodes" in hybrid.stderr
+    assert len(aws.state.pushed_keys) == 1
 
 
 def test_tunnel_ports(cli, fleet, env, log):

@@ -6,7 +6,7 @@ import shlex
 import signal
 import subprocess
 
-from fuzzyaws.actions import clients, lifecycle, session
+from fuzzyaws.actions import clients, lifecycle, onetime_key, session
 from fuzzyaws.actions.guard import refuse_if_read_only
 from fuzzyaws.actions.tools import PLUGIN, need
 from fuzzyaws.actions.tunnel import (SSM_KINDS, free_port, jumphost, mapping, remote_port, ssm_reason,
@@ -108,10 +108,18 @@ def _ssh(app, opts, instance) -> int:
     if opts.direct:
         given = any("connecttimeout" in word.lower() for word in extra)
         timeout = [] if given else ["-o", f"ConnectTimeout={SSH_CONNECT_TIMEOUT}"]
-        return app.become([ssh, *timeout, f"{user}@{instance.address}", *extra])
-    need(PLUGIN, app.env)
-    proxy = shlex.join(child_argv(app) + ["ssh-proxy"]) + " %h %p"
-    return app.become([ssh, "-o", f"ProxyCommand={proxy}", f"{user}@{instance.id}", *extra])
+        how, target = timeout, f"{user}@{instance.address}"
+    else:
+        need(PLUGIN, app.env)
+        proxy = shlex.join(child_argv(app) + ["ssh-proxy"]) + " %h %p"
+        how, target = ["-o", f"ProxyCommand={proxy}"], f"{user}@{instance.id}"
+    if opts.identity:  # the user's own key
+        return app.become([ssh, "-i", opts.identity, *how, target, *extra])
+    with onetime_key.pushed(app, instance, user) as key:
+        if key is None:
+            return app.become([ssh, *how, target, *extra])
+        # a child, not exec: the key is deleted when the session ends
+        return app.child([ssh, "-i", key, "-o", "IdentitiesOnly=yes", *how, target, *extra])
 
 
 def _ecs(app, opts, task) -> int:

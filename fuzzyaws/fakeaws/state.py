@@ -77,6 +77,7 @@ class State:
     sessions: Sessions = field(default_factory=Sessions)  # StartSession / ECS ExecuteCommand
     hybrid: HybridNodes = field(default_factory=HybridNodes)  # mi- nodes, per account and region
     explorer: ExplorerState = field(default_factory=ExplorerState)  # Resource Explorer setup
+    pushed_keys: list = field(default_factory=list)  # EC2 Instance Connect SendSSHPublicKey
 
     def clear(self) -> None:
         """Back to a fresh fake: no faults, default settings, nothing sent or started."""
@@ -86,3 +87,4 @@ class State:
         self.sessions.clear()
         self.hybrid.clear()
         self.explorer.clear()
+        self.pushed_keys.clear()

@@ -4,7 +4,7 @@ HANDLERS table, merged. Adding a handler module means adding its table here.
 
 from __future__ import annotations
 
-from . import explorer, instance_information, sessions, sso_portal
+from . import explorer, instance_connect, instance_information, sessions, sso_portal
 from .local import HandlerTable
 from .runcommand import send, tracking
 
@@ -18,4 +18,5 @@ def stock_handlers() -> HandlerTable:
         **sessions.HANDLERS,
         **explorer.HANDLERS,
         **sso_portal.HANDLERS,
+        **instance_connect.HANDLERS,
     }

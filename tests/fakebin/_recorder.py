@@ -83,8 +83,9 @@ src/sessionmanagerplugin/session/session.go, ValidateInputAndStartSession) does:
 ssh
 ---
 The record's "ssh" holds the parsed command line: destination, user, host, port,
-options (every -o Key=Value, keys lower-cased), identity_files, command (the
-words after the destination) and proxy_command. With FAKEBIN_SSH_RUN_PROXY=1 the
+options (every -o Key=Value, keys lower-cased), identity_files (and "identities":
+each one's mode and public half as they were), command (the words after the
+destination) and proxy_command. With FAKEBIN_SSH_RUN_PROXY=1 the
 ProxyCommand is run the way ssh runs it (through /bin/sh -c, %h %p %r %% expanded,
 stdin closed) and its exit status and output go in "ssh"["proxy_run"].
 
@@ -304,6 +305,20 @@ def _hold(server, seconds: float | None) -> None:
 # -- ssh -----------------------------------------------------------------------------
 
 
+def _identity(path: str) -> dict:
+    """What an -i key file was when ssh ran: its mode and its public half (a private key's
+    content is never recorded)."""
+    try:
+        mode = os.stat(path).st_mode & 0o777
+    except OSError:
+        return {"path": path, "exists": False}
+    public = None
+    if os.path.exists(path + ".pub"):
+        with open(path + ".pub") as fh:
+            public = fh.read().strip()
+    return {"path": path, "exists": True, "mode": oct(mode), "public": public}
+
+
 def _parse_ssh(args: list[str]) -> dict:
     options: dict[str, str] = {}
     identity: list[str] = []
@@ -489,6 +504,7 @@ def main(argv: list[str]) -> int:
         record["stdin"] = _stdin()
         if tool == "ssh":
             record["ssh"] = _parse_ssh(args)
+            record["ssh"]["identities"] = [_identity(path) for path in record["ssh"]["identity_files"]]
             _run_proxy(record["ssh"])
         elif tool in ("psql", "mysql", "redis-cli", "valkey-cli"):
             record["connect"] = _parse_client(tool, args)
