@@ -170,6 +170,24 @@ def _ssh_proxy(commands, common):
     proxy.add_argument("port", type=int, nargs="?", default=22)
 
 
+def _cp(commands, common):
+    cp = commands.add_parser(
+        "cp", parents=[common], help="copy files to or from instances (scp through SSM)",
+        usage="fuzzyaws cp [options] SRC... DST   (one side HOST:path, HOST a query, ID or name)",
+        description="Copy files with scp through SSM, with a one-time key pushed by EC2 Instance "
+                    "Connect: fuzzyaws cp app.conf web-01:/tmp/, fuzzyaws cp --multi app.conf 'prod web':/tmp/, "
+                    "fuzzyaws cp web-01:/var/log/app.log .")
+    cp.add_argument("paths", nargs="*", metavar="SRC... DST", help="(after -- when they follow --targets)")
+    cp.add_argument("-m", "--multi", action="store_true", help="to several hosts: mark them in the picker")
+    cp.add_argument("--targets", nargs="+", metavar="ID",
+                    help="to these hosts (IDs, ARNs or Name tags); the destination is :path, "
+                         "e.g. cp --targets i-1 i-2 -- app.conf :/tmp/").complete = COMPLETE_IDS
+    cp.add_argument("-r", "--recursive", action="store_true", help="copy directories")
+    cp.add_argument("--user", metavar="USER", help="log in as USER (default: by platform, or ssh_user)")
+    cp.add_argument("--picker", choices=PICKERS, help="auto (fzf if on PATH), fzf or builtin")
+    cp.add_argument("--offline", action="store_true", help="use the cached inventory as it is")
+
+
 def _ssh_config(commands, common):
     config = commands.add_parser(
         "ssh-config", parents=[common], help="print ssh Host blocks for the cached instances (through SSM)",
@@ -300,6 +318,8 @@ COMMANDS = {
            ("start", "EC2 instances or RDS databases", ", then wait until they are running"),
            ("stop", "EC2 instances or RDS databases", ", then wait until they are stopped"),
            ("reboot", "EC2 instances", ""))},  # a reboot has no state to wait for
+    "cp": (_cp, lambda a: o.Cp(paths=tuple(a.paths) + tuple(a.rest), multi=a.multi, targets=tuple(a.targets or ()),
+                               user=a.user, recursive=a.recursive, picker=a.picker, offline=a.offline)),
     "ssh-config": (_ssh_config, lambda a: o.SshConfig(offline=a.offline)),
     "open": (_open, lambda a: o.Open(query=a.query, picker=a.picker, offline=a.offline, print=a.print)),
     "copy": (_copy, lambda a: o.Copy(text=tuple(a.text))),

@@ -16,7 +16,7 @@
     picker = "auto"                    # auto (fzf if on PATH) | fzf | builtin
     jumphost_tag = "Role=jumphost"     # how connect/tunnel find a jump host for databases
     ssh_user = ""                      # default ssh login (else by platform: ec2-user, ubuntu...)
-    read_only = false                  # true, or a list of profiles: no start, stop, reboot or run
+    read_only = false                  # true, or a list of profiles: no start, stop, reboot, run or cp to hosts
     sso_login = "ask"                  # an expired SSO session: ask to run aws sso login, "auto", "never"
 
     [org]                              # list the organization's accounts, assume a role in each

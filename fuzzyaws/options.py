@@ -81,6 +81,16 @@ class Run(Target):
     yes: bool = False
 
 
+class Cp(Frozen):
+    paths: tuple  # sources, then the destination; one side HOST:path
+    multi: bool = False
+    targets: tuple = ()
+    user: "str | None" = None
+    recursive: bool = False
+    picker: "str | None" = None
+    offline: bool = False
+
+
 class SshConfig(Frozen):
     offline: bool = False
 

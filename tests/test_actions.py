@@ -354,3 +354,34 @@ def test_run_passes_concurrency_errors_and_timeout_to_ssm(cli, fleet, aws, env):
     assert linux.max_concurrency == "10%" and linux.max_errors == "2"
     assert linux.execution_timeout == 45 and linux.timeout_seconds >= 30
     assert linux.commands == ["df -h '/var/log dir'"]  # exactly what was typed, quoted once
+
+
+def test_cp_to_and_from_hosts_with_one_time_keys(cli, fleet, aws, env, log):
+    [web] = fleet.ec2(A, "us-east-1", 1, name="web-one")
+    others = fleet.ec2(A, "us-east-1", 2, name="api-{i}", start=3)
+    e = env()
+    up = cli("cp", "app.conf", "web-one:/tmp/", env=e)
+    assert up.returncode == 0, up.stderr
+    [scp] = read_log(log, tool="scp")
+    [key] = scp["scp"]["identities"]
+    assert key["exists"] and key["mode"] == "0o600" and not os.path.exists(key["path"])
+    assert scp["scp"]["paths"] == ["app.conf", f"ec2-user@{web}:/tmp/"]
+    assert any(o.startswith("-o ProxyCommand=") and "ssh-proxy %h %p" in o for o in scp["scp"]["options"])
+    assert [p["instance"] for p in aws.state.pushed_keys] == [web]
+    down = cli("cp", "-r", "web-one:/var/log/app", ".", env=e)
+    assert down.returncode == 0 and read_log(log, tool="scp")[-1]["scp"]["paths"] == [f"ec2-user@{web}:/var/log/app", "."]
+    assert "-r" in read_log(log, tool="scp")[-1]["scp"]["options"]
+    # to several named hosts, one failing: each reported, exit 1
+    many = cli("cp", "--targets", *others, "--", "app.conf", ":/etc/app/",
+               env={**e, "FAKEBIN_EXIT_SCP": "1"})
+    assert many.returncode == 1 and many.stderr.count("scp exited 1") == 2 and "0/2 hosts copied" in many.stderr
+    assert [c["scp"]["paths"][-1] for c in read_log(log, tool="scp")[-2:]] == [f"ec2-user@{i}:/etc/app/" for i in others]
+    # both sides remote, or none: usage
+    assert cli("cp", "web-one:/a", "api-0:/b", env=e).returncode == 2
+    assert cli("cp", "a", "b", env=e).returncode == 2
+    config = os.path.join(cli.home, "config.toml")
+    with open(config, "w") as fh:
+        fh.write("read_only = true\n")
+    refused = cli("cp", "app.conf", "web-one:/tmp/", env={**e, "FUZZYAWS_CONFIG": config})
+    assert refused.returncode == 2 and "refusing to copy files to" in refused.stderr
+    assert cli("cp", "web-one:/etc/hosts", ".", env={**e, "FUZZYAWS_CONFIG": config}).returncode == 0  # reading is fine

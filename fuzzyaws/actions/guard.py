@@ -1,4 +1,5 @@
-"""`read_only` in the config: mutating actions (start, stop, reboot, run) refused, everywhere
+"""`read_only` in the config: mutating actions (start, stop, reboot, run, cp to a host, and
+connect's start of a stopped instance) refused, everywhere
 (`read_only = true`) or in the profiles it lists (`read_only = ["prod"]`)."""
 from __future__ import annotations
 

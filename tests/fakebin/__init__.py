@@ -1,4 +1,4 @@
-"""Fake session-manager-plugin, ssh, psql, mysql, redis-cli and valkey-cli that
+"""Fake session-manager-plugin, ssh, scp, psql, mysql, redis-cli and valkey-cli that
 record how they were called (see _recorder.py for the record and the knobs).
 
     from tests.fakebin import fakebin_env, read_log
@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 FAKEBIN = Path(__file__).resolve().parent
-TOOLS = ("session-manager-plugin", "ssh", "psql", "mysql", "redis-cli", "valkey-cli")
+TOOLS = ("session-manager-plugin", "ssh", "scp", "psql", "mysql", "redis-cli", "valkey-cli")
 
 
 def fakebin_env(

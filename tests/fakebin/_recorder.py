@@ -89,6 +89,11 @@ destination) and proxy_command. With FAKEBIN_SSH_RUN_PROXY=1 the
 ProxyCommand is run the way ssh runs it (through /bin/sh -c, %h %p %r %% expanded,
 stdin closed) and its exit status and output go in "ssh"["proxy_run"].
 
+scp
+---
+The record's "scp" holds its options, its -i keys (mode and public half, as for ssh)
+and its paths, sources first, then the destination.
+
 psql, mysql, redis-cli, valkey-cli
 ----------------------------------
 The record's "connect" holds the host and port the client was pointed at
@@ -319,6 +324,21 @@ def _identity(path: str) -> dict:
     return {"path": path, "exists": True, "mode": oct(mode), "public": public}
 
 
+def _parse_scp(args: list[str]) -> dict:
+    """scp's options (-o values, -i keys as _identity records them) and its paths."""
+    valued = {"-i", "-o", "-P", "-F", "-c", "-l", "-S", "-J", "-D", "-X"}
+    options, keys, paths, i = [], [], [], 0
+    while i < len(args):
+        word = args[i]
+        if word in valued and i + 1 < len(args):
+            (keys if word == "-i" else options).append(args[i + 1] if word == "-i" else f"{word} {args[i + 1]}")
+            i += 2
+            continue
+        (options if word.startswith("-") else paths).append(word)
+        i += 1
+    return {"options": options, "identities": [_identity(k) for k in keys], "paths": paths}
+
+
 def _parse_ssh(args: list[str]) -> dict:
     options: dict[str, str] = {}
     identity: list[str] = []
@@ -506,6 +526,8 @@ def main(argv: list[str]) -> int:
             record["ssh"] = _parse_ssh(args)
             record["ssh"]["identities"] = [_identity(path) for path in record["ssh"]["identity_files"]]
             _run_proxy(record["ssh"])
+        elif tool == "scp":
+            record["scp"] = _parse_scp(args)
         elif tool in ("psql", "mysql", "redis-cli", "valkey-cli"):
             record["connect"] = _parse_client(tool, args)
     if status is None:
