@@ -385,3 +385,26 @@ def test_cp_to_and_from_hosts_with_one_time_keys(cli, fleet, aws, env, log):
     refused = cli("cp", "app.conf", "web-one:/tmp/", env={**e, "FUZZYAWS_CONFIG": config})
     assert refused.returncode == 2 and "refusing to copy files to" in refused.stderr
     assert cli("cp", "web-one:/etc/hosts", ".", env={**e, "FUZZYAWS_CONFIG": config}).returncode == 0  # reading is fine
+
+
+def test_tunnel_to_an_ecs_task_and_through_one_to_a_database(cli, fleet, aws, env, log):
+    [task] = fleet.ecs_tasks(A, "us-east-1", "prod", "api", 1, containers=["app", "envoy"])
+    [relay] = fleet.ecs_tasks(A, "us-east-1", "prod", "relay", 1, tags={"Role": "jumphost"})
+    db = fleet.rds_instance(A, "us-east-1", "orders-db")
+    task_id, relay_id = task.rsplit("/", 1)[1], relay.rsplit("/", 1)[1]
+    e = env()
+    result = cli("tunnel", task_id, "--remote-port", "8080", env=e)
+    assert result.returncode == 0, result.stderr
+    params = plugin_calls(log)[-1]["plugin"]["parameters"]
+    assert params["DocumentName"] == "AWS-StartPortForwardingSession"
+    assert params["Target"].startswith(f"ecs:prod_{task_id}_") and params["Parameters"]["portNumber"] == ["8080"]
+    [started] = [s for s in aws.sessions.of_kind("ssm")]
+    assert started.target == params["Target"]  # the fake found the task's container
+    # through a task to a database: named with --via, or found by the jump-host tag
+    for argv in (["tunnel", "orders-db", "--via", relay_id], ["tunnel", "orders-db"]):
+        result = cli(*argv, env=e)
+        assert result.returncode == 0, result.stderr
+        params = plugin_calls(log)[-1]["plugin"]["parameters"]
+        assert params["DocumentName"] == "AWS-StartPortForwardingSessionToRemoteHost"
+        assert params["Target"].startswith(f"ecs:prod_{relay_id}_")
+        assert params["Parameters"]["host"] == [db["Endpoint"]["Address"]]

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 import subprocess
 
+from fuzzyaws.status import Failed
+
 RESPONSE_VAR = "AWS_SSM_START_SESSION_RESPONSE"
 ENV_SINCE = (1, 2, 497, 0)  # first plugin version that reads the response from the environment
 
@@ -55,13 +57,27 @@ def shell_parameters(instance_id: str, user: "str | None") -> dict:
 
 def port_parameters(instance_id: str, remote_port: int, local_port: int,
                     host: "str | None" = None) -> dict:
-    """Port forwarding to the instance itself, or through it to `host`."""
+    """Port forwarding to the instance (or task: target_of) itself, or through it to `host`."""
     params = {"portNumber": [str(remote_port)], "localPortNumber": [str(local_port)]}
     if host is None:
         return {"Target": instance_id, "DocumentName": "AWS-StartPortForwardingSession",
                 "Parameters": params}
     return {"Target": instance_id, "DocumentName": "AWS-StartPortForwardingSessionToRemoteHost",
             "Parameters": {"host": [host], **params}}
+
+
+def target_of(app, resource) -> str:
+    """The SSM target that forwards ports through `resource`: an instance's or node's ID,
+    or for an ECS task ecs:CLUSTER_TASK_RUNTIMEID (of its first running container: they
+    share the task's network)."""
+    if resource.kind != "ecs":
+        return resource.id
+    described = app.aws.client_for(resource, "ecs").describe_tasks(
+        cluster=resource.cluster, tasks=[resource.key])["tasks"]
+    runtime = next((c["runtimeId"] for t in described for c in t.get("containers", []) if c.get("runtimeId")), None)
+    if runtime is None:
+        raise Failed(f"task {resource.id} has no running container to forward through")
+    return f"ecs:{resource.cluster}_{resource.id}_{runtime}"
 
 
 def ssh_parameters(instance_id: str, port: int) -> dict:

@@ -34,24 +34,32 @@ def remote_port(resource) -> "int | None":
     return resource.port or DEFAULT_PORTS.get(resource.engine)
 
 
+def relay_reason(resource) -> "str | None":
+    """Why ports cannot be forwarded through `resource` (an instance, node or ECS task), or None."""
+    if resource.kind == "ecs":
+        return None if resource.exec_enabled else "ECS exec is not enabled for the task (enableExecuteCommand)"
+    return ssm_reason(resource)
+
+
 def jumphost(target, resources: list, tag: str, via: "str | None" = None):
-    """The instance to tunnel through: `via` (id, name or ARN), else an SSM-reachable one
-    tagged `tag` (KEY=VALUE) in the target's account and region, preferring its VPC."""
+    """What to tunnel through: `via` (id, name or ARN of an instance or ECS task), else an
+    SSM-reachable instance or exec-enabled task tagged `tag` (KEY=VALUE) in the target's
+    account and region, preferring instances, then its VPC."""
     if via:
-        found = [r for r in resources if via in (r.id, r.key, r.name)]
+        found = [r for r in resources if via in (r.id, r.key, r.name) and r.kind in (*SSM_KINDS, "ecs")]
         if not found:
             raise UsageError(f"jump host {via!r} is not in the inventory")
-        reason = ssm_reason(found[0])
+        reason = relay_reason(found[0])
         if reason:
             raise Failed(f"jump host {found[0].id}: {reason}")
         return found[0]
     key, _, value = tag.partition("=")
-    hosts = [r for r in resources if r.kind == "ec2" and r.account == target.account
-             and r.region == target.region and r.tags.get(key) == value and ssm_reason(r) is None]
+    hosts = [r for r in resources if r.kind in ("ec2", "ecs") and r.account == target.account
+             and r.region == target.region and r.tags.get(key) == value and relay_reason(r) is None]
     if not hosts:
         raise Failed(f"no SSM-reachable jump host tagged {tag} in {target.account} "
-                     f"{target.region}: tag one, or name one with --via")
-    hosts.sort(key=lambda r: (r.vpc != target.vpc, r.name))
+                     f"{target.region}: tag one (an instance or an ECS task), or name one with --via")
+    hosts.sort(key=lambda r: (r.kind != "ec2", r.vpc != target.vpc, r.name))
     return hosts[0]
 
 

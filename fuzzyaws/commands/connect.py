@@ -156,7 +156,8 @@ def _database(app, opts, database) -> int:
     jump = jumphost(database, everything(app), app.settings.jumphost_tag, opts.via)
     local = free_port(opts.local_port or port)
     host = database.endpoint
-    argv, plugin_env = session.start(app, jump, session.port_parameters(jump.id, port, local, host), plugin)
+    argv, plugin_env = session.start(app, jump, session.port_parameters(session.target_of(app, jump), port, local,
+                                                                        host), plugin)
     app.console.info(mapping(local, host, port, jump))
     if not tool:
         return app.become(argv, plugin_env)
