@@ -166,6 +166,17 @@ def test_profiles_follow_aws_config_file_variables(seeded, tmp_path):
     assert result.stdout.split() == ["only-here"] and result.stderr == ""
 
 
+def interactive(seeded, tmp_path, shell: str, command: str) -> Term:
+    """A terminal running `command` (an interactive `shell`, prompt `$ `) in the seeded home."""
+    env = env_for(seeded)
+    env.pop("TERM", None)
+    env["PATH"] = os.pathsep.join([env["PATH"], os.path.dirname(shutil.which(shell))])
+    term = Term(tmp_path)
+    term.start(command, env, seeded[1])
+    term.wait_for(lambda s: s.startswith("$"))
+    return term
+
+
 @pytest.mark.slow
 def test_zsh_tab_completes_ids_with_descriptions_and_profiles(seeded, tmp_path):
     _, home, ids = seeded
@@ -173,13 +184,8 @@ def test_zsh_tab_completes_ids_with_descriptions_and_profiles(seeded, tmp_path):
     (tmp_path / ".zshrc").write_text(
         f"PS1='$ '\nfpath=({shlex.quote(str(tmp_path))} $fpath)\n"
         "autoload -Uz compinit && compinit -u -D\nzstyle ':completion:*' list-rows-first true\n")
-    env = env_for(seeded)
-    env.pop("TERM", None)
-    env["PATH"] = os.pathsep.join([env["PATH"], os.path.dirname(shutil.which("zsh"))])
-    term = Term(tmp_path)
+    term = interactive(seeded, tmp_path, "zsh", f"ZDOTDIR={shlex.quote(str(tmp_path))} exec zsh -i")
     try:
-        term.start(f"ZDOTDIR={shlex.quote(str(tmp_path))} exec zsh -i", env, home)
-        term.wait_for(lambda s: s.startswith("$"))
         term.type("fuzzyaws connect i-")
         term.keys("Tab")
         ec2 = [i for i in ids if i.startswith("i-")]
@@ -267,13 +273,8 @@ def test_fish_tab_completes_a_command_and_an_id(seeded, tmp_path):
     rc.write_text("set -g fish_greeting ''\nset -g fish_autosuggestion_enabled 0\n"
                   "function fish_prompt; printf '$ '; end\n"
                   f"set -p fish_complete_path {shlex.quote(str(functions))}\n")
-    env = env_for(seeded)
-    env.pop("TERM", None)
-    env["PATH"] = os.pathsep.join([env["PATH"], os.path.dirname(shutil.which("fish"))])
-    term = Term(tmp_path)
+    term = interactive(seeded, tmp_path, "fish", f"exec fish --no-config -C {shlex.quote('source ' + shlex.quote(str(rc)))}")
     try:
-        term.start(f"exec fish --no-config -C {shlex.quote('source ' + shlex.quote(str(rc)))}", env, home)
-        term.wait_for(lambda s: s.startswith("$"))
         term.type("fuzzyaws tun")
         term.keys("Tab")
         assert term.wait_line(lambda line: line == "fuzzyaws tunnel") == "fuzzyaws tunnel"

@@ -89,12 +89,8 @@ def test_pick_into_run_in_a_terminal(running, tmp_path):
         fz = " ".join(shlex.quote(w) for w in FUZZYAWS)
         term.start(f"{fz} demo pick --multi prod-checkout-web | {fz} demo run --targets-from-stdin -- uptime"
                    " > out 2> err; echo $? > rc", env, tmp_path)
-        term.wait_for(lambda s: "aws> prod-checkout-web" in s and "/" in s, timeout=60)
-        term.keys("Tab", "Tab", "Enter")
-        screen = term.wait_for(lambda s: "[y/N]" in s, timeout=60)
+        screen = term.mark_two_and_answer(lambda s: "aws> prod-checkout-web" in s and "/" in s, "y", timeout=60)
         assert "on 2 instances" in screen, screen
-        term.type("y")
-        term.keys("Enter")
         assert term.wait_exit(120), term.screen()
     finally:
         term.kill()

@@ -151,12 +151,8 @@ def test_stop_in_a_terminal_picks_asks_and_waits(cli, fleet, aws, tmp_path, pick
     try:
         argv = shlex.join([sys.executable, "-m", "fuzzyaws", "stop", "--picker", picker, "web"])
         term.start(f"{argv} > out 2> err; echo $? > rc", cli.env(), cli.home)
-        term.wait_for(lambda s: "3/3" in s)
-        term.keys("Tab", "Tab", "Enter")
-        screen = term.wait_for(lambda s: "[y/N]" in s)
+        screen = term.mark_two_and_answer(lambda s: "3/3" in s, "y")
         assert "Stop 2 instances: web-" in screen, screen
-        term.type("y")
-        term.keys("Enter")
         assert term.wait_exit(30), term.screen()
     finally:
         term.kill()

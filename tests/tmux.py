@@ -44,6 +44,16 @@ class Tmux:
                 return screen
             time.sleep(0.1)
 
+    def mark_two_and_answer(self, ready, answer: str = "y", timeout: float = 15.0) -> str:
+        """In a picker whose screen satisfies `ready`: mark two rows, accept them, and answer
+        the [y/N] question that follows; the screen that asked it."""
+        self.wait_for(ready, timeout)
+        self.keys("Tab", "Tab", "Enter")
+        screen = self.wait_for(lambda s: "[y/N]" in s, timeout)
+        self.type(answer)
+        self.keys("Enter")
+        return screen
+
     def alive(self) -> bool:
         return "t" in self._tmux("list-sessions", "-F", "#{session_name}", check=False).split()
 
