@@ -301,8 +301,8 @@ COMMANDS = {
                                      columns=a.columns, ansi=a.ansi)),
     "preview": (_preview, lambda a: o.Preview(key=a.key)),
     "connect": (_connect, lambda a: o.Connect(
-        query=a.query, picker=a.picker, offline=a.offline, yes=a.yes, user=a.user, ssh=a.ssh, direct=a.direct, identity=a.identity,
-        container=a.container, command=a.remote_command, client=a.client, iam=a.iam, via=a.via,
+        query=a.query, picker=a.picker, offline=a.offline, yes=a.yes, user=a.user, ssh=a.ssh,
+        direct=a.direct, identity=a.identity, container=a.container, command=a.remote_command, client=a.client, iam=a.iam, via=a.via,
         local_port=a.local_port, extra=tuple(a.rest))),
     "tunnel": (_tunnel, lambda a: o.Tunnel(query=a.query, picker=a.picker, offline=a.offline,
                                            remote_port=a.remote_port, local_port=a.local_port, via=a.via)),
