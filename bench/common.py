@@ -62,24 +62,40 @@ def user_env(env: dict) -> dict:
     return env
 
 
-def median_time(argv, runs: int, env=None, stdin_path=None) -> float:
-    """Median wall time of running argv `runs` times (after one warm-up run)."""
-    times = []
-    for i in range(runs + 1):
-        stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+def run_once(argv, env=None, stdin_path=None) -> float:
+    """Wall time of one run of argv (stdin from `stdin_path`, output discarded)."""
+    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+    try:
         t0 = time.perf_counter()
         subprocess.run(argv, env=env, stdin=stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        elapsed = time.perf_counter() - t0
+        return time.perf_counter() - t0
+    finally:
         if stdin_path:
             stdin.close()
-        if i:
-            times.append(elapsed)
-    return statistics.median(times)
+
+
+def median_time(argv, runs: int, env=None, stdin_path=None) -> float:
+    """Median wall time of running argv `runs` times (after one warm-up run)."""
+    run_once(argv, env, stdin_path)
+    return statistics.median(run_once(argv, env, stdin_path) for _ in range(runs))
 
 
 MIXED = ("ec2", "rds", "lambda", "sqs", "sns", "dynamodb", "elb", "ecs-service", "cfn", "asg")
 STATES = {"ec2": "running", "rds": "available", "lambda": "python3.12", "elb": "active",
           "ecs-service": "active", "cfn": "UPDATE_COMPLETE"}
+
+
+def interleaved(commands: dict, runs: int) -> dict:
+    """{name: median seconds} of `commands` ({name: (argv, env, stdin_path)}) run in turns,
+    one run of each per round after a warm-up round: a shared machine that speeds up or
+    slows down part-way shifts every figure alike, and their ratios are what we report."""
+    times: dict = {name: [] for name in commands}
+    for round_ in range(runs + 1):
+        for name, (argv, env, stdin_path) in commands.items():
+            elapsed = run_once(argv, env, stdin_path)
+            if round_:
+                times[name].append(elapsed)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def synthetic_cache(directory: str, count: int, seed: int = 0, kinds=("ec2",)) -> dict:

@@ -12,7 +12,7 @@ import os
 import subprocess
 import tempfile
 
-from common import median_time, user_env, user_install
+from common import interleaved, user_env, user_install
 
 RUNS = 15
 
@@ -30,14 +30,15 @@ def main():
                          FUZZYAWS_CACHE_DIR=os.path.join(demo, "cache"),
                          AWS_CONFIG_FILE=os.path.join(demo, "aws", "config"),
                          AWS_SHARED_CREDENTIALS_FILE=os.path.join(demo, "aws", "credentials"))
-            rows = [("python -c pass (user venv)", median_time([python, "-c", "pass"], RUNS)),
-                    ("fuzzyaws ls --offline (the demo's cache)", median_time([fuzzyaws, "ls", "--offline"], RUNS, plain)),
-                    ("fuzzyaws demo ls --offline", median_time([fuzzyaws, "demo", "ls", "--offline"], RUNS, env)),
-                    ("fuzzyaws demo ls (warm)", median_time([fuzzyaws, "demo", "ls"], RUNS, env)),
-                    ("fuzzyaws demo preview ID", None)]
             key = subprocess.run([fuzzyaws, "demo", "ls", "--offline", "--keys", "^ec2"], env=env,
                                  capture_output=True, text=True).stdout.split()[0]
-            rows[-1] = (rows[-1][0], median_time([fuzzyaws, "demo", "preview", key], RUNS, env))
+            rows = list(interleaved({
+                "python -c pass (user venv)": ([python, "-c", "pass"], None, None),
+                "fuzzyaws ls --offline (the demo's cache)": ([fuzzyaws, "ls", "--offline"], plain, None),
+                "fuzzyaws demo ls --offline": ([fuzzyaws, "demo", "ls", "--offline"], env, None),
+                "fuzzyaws demo ls (warm)": ([fuzzyaws, "demo", "ls"], env, None),
+                "fuzzyaws demo preview ID": ([fuzzyaws, "demo", "preview", key], env, None),
+            }, RUNS).items())
         finally:
             subprocess.run([fuzzyaws, "demo", "stop"], env=env, stderr=subprocess.DEVNULL)
     base, ls = rows[0][1], rows[1][1]

@@ -23,7 +23,7 @@ import tempfile
 import termios
 import time
 
-from common import median_time, synthetic_cache, user_install
+from common import interleaved, median_time, synthetic_cache, user_install
 
 RUNS = 11
 TYPED = ["p", "pr", "pro", "prod", "prod ", "prod w", "prod we", "prod web"]
@@ -97,7 +97,13 @@ def main():
             fh.write("\n".join("\t".join(row.rsplit("\t", 1)[::-1]) for row in rows) + "\n")
         first = rows[0].split()[1].encode()  # the first resource's name
         fzf = subprocess.run(["which", "fzf"], capture_output=True, text=True).stdout.strip()
-        base = median_time([py, "-c", "pass"], RUNS)
+        quick = interleaved({  # what runs without a terminal, side by side
+            "python -c pass (user venv)": ([py, "-c", "pass"], None, None),
+            "preview KEY": ([fuzzyaws, "preview", key], env, None),
+            "ls --offline --keys (completion)": ([fuzzyaws, "ls", "--offline", "--keys"], env, None),
+            "pick --list --offline (zsh completion)": ([fuzzyaws, "pick", "--list", "--offline"], env, None),
+        }, RUNS)
+        base = quick["python -c pass (user venv)"]
         marker = b"10000/10000"
         fzf_alone = median_frame([fzf, "--height=40%", "--layout=reverse"], env, marker, lines_path)
         pick = [fuzzyaws, "pick", "--multi"]
@@ -108,9 +114,7 @@ def main():
                 ("pick --multi --picker fzf, first lines", median_frame(pick + ["--picker", "fzf"], env, first)),
                 ("pick --multi --picker fzf, all loaded", median_frame(pick + ["--picker", "fzf"], env, marker)),
                 ("pick --multi --picker builtin", median_frame(pick + ["--picker", "builtin"], env, marker)),
-                ("preview KEY", median_time([fuzzyaws, "preview", key], RUNS, env)),
-                ("ls --offline --keys (completion)", median_time([fuzzyaws, "ls", "--offline", "--keys"], RUNS, env)),
-                ("pick --list --offline (zsh completion)", median_time([fuzzyaws, "pick", "--list", "--offline"], RUNS, env))]
+                *((name, t) for name, t in quick.items() if name != "python -c pass (user venv)")]
         print("first frame / run time, 10,000 cached resources (median)")
         print(f"{'':40} {'time':>9} {'x python':>9} {'x fzf alone':>12}")
         for name, t in table:

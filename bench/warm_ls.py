@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-from common import MIXED, median_time, synthetic_cache, user_install
+from common import MIXED, interleaved, synthetic_cache, user_install
 
 RUNS = 15
 
@@ -47,18 +47,19 @@ def main():
         with open(lines_path, "wb") as fh:
             fh.write(lines)
         query = "prod web"
-        base = median_time([python, "-c", "pass"], RUNS)
-        rows = [
-            ("python -c pass (user venv)", base),
-            (f"fuzzyaws ls --offline ({count})", median_time(ls, RUNS, env)),
-            (f"fuzzyaws ls --offline '{query}'", median_time(ls + [query], RUNS, env)),
-            ("fuzzyaws ls --offline --keys", median_time(ls + ["--keys"], RUNS, env)),
-            (f"fzf --filter '{query}'", median_time(["fzf", "--filter", query], RUNS, stdin_path=lines_path)),
-        ]
         imports = import_times(ls, env)
         mixed = synthetic_cache(os.path.join(tmp, "mixed"), count, kinds=MIXED)
         assert subprocess.run(ls, env=mixed, capture_output=True, check=True).stdout.count(b"\n") == count
-        rows.append((f"ls --offline, {len(MIXED)} kinds mixed", median_time(ls, RUNS, mixed)))
+        timed = interleaved({
+            "python -c pass (user venv)": ([python, "-c", "pass"], None, None),
+            f"fuzzyaws ls --offline ({count})": (ls, env, None),
+            f"fuzzyaws ls --offline '{query}'": (ls + [query], env, None),
+            "fuzzyaws ls --offline --keys": (ls + ["--keys"], env, None),
+            f"fzf --filter '{query}'": (["fzf", "--filter", query], None, lines_path),
+            f"ls --offline, {len(MIXED)} kinds mixed": (ls, mixed, None),
+        }, RUNS)
+    rows = list(timed.items())
+    base = rows[0][1]
     print(f"{'command':36} {'median':>9} {'x python -c pass':>17}")
     for name, t in rows:
         print(f"{name:36} {t * 1000:7.1f}ms {t / base:16.2f}x")
