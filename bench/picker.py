@@ -2,7 +2,7 @@
 the first frame of `fuzzyaws pick --multi` (what Ctrl-G runs; fzf and built-in) from process
 start on a pseudo-terminal (the first resources on screen, and every one loaded: the
 counter at 10000/10000; fzf draws while the items still stream in), beside that venv's `python -c pass` and fzf alone reading the
-same lines; `fuzzyaws preview KEY` (fzf runs it on every cursor move); completion's listing;
+same lines; `fuzzyaws preview KEY` (fzf runs it on every cursor move); what ID completion runs;
 and the built-in picker's re-filter per keystroke for 10k and 100k lines beside `fzf --filter`.
 
     python3 bench/picker.py
@@ -100,8 +100,8 @@ def main():
         quick = interleaved({  # what runs without a terminal, side by side
             "python -c pass (user venv)": ([py, "-c", "pass"], None, None),
             "preview KEY": ([fuzzyaws, "preview", key], env, None),
-            "ls --offline --keys (completion)": ([fuzzyaws, "ls", "--offline", "--keys"], env, None),
-            "pick --list --offline (zsh completion)": ([fuzzyaws, "pick", "--list", "--offline"], env, None),
+            "ls --offline (ID completion, every shell)": ([fuzzyaws, "ls", "--offline"], env, None),
+            "pick --list --offline (fzf's reload)": ([fuzzyaws, "pick", "--list", "--offline"], env, None),
         }, RUNS)
         base = quick["python -c pass (user venv)"]
         marker = b"10000/10000"

@@ -7,10 +7,11 @@ Every command and option completes from the parser. Arguments annotated in cli.p
 below (the only module that imports shtab: parsing must stay light):
 
 - resource IDs (`connect`/`tunnel`/`run` QUERY|ID|ARN, `run --targets`, `--via`,
-  `preview`): `fuzzyaws ls --offline --keys`, the ID being the ARN's last part (zsh adds
-  each resource's line as its description, from `fuzzyaws pick --list --offline`: LINE<TAB>KEY, and
-  so does fish), of the `--profile` and `--region` already typed on the line (bash, zsh, fish).
-  Offline: what is cached, however old, never the network, never boto3.
+  `preview`, the lifecycle verbs, `cp --targets`): the `id` field (the third) of
+  `fuzzyaws ls --offline`, which the actions take as they are; zsh and fish describe each
+  with its whole line. Of the `--profile` and `--region` already typed on the line (bash,
+  zsh, fish). Offline: what is cached, however old, never the network, never boto3: the
+  cost of a warm `ls`.
 - profiles: the section names of the AWS config file (`[default]`, `[profile NAME]`) and
   credentials file (`[NAME]`), honouring AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE,
   read with awk at completion time (tcsh: sed over ~/.aws/config and ~/.aws/credentials).
@@ -57,7 +58,7 @@ __fuzzyaws_complete_ids() {
       --profile|--region) scope+=("${COMP_WORDS[i]}" "${COMP_WORDS[i+1]}") ;;
     esac
   done
-  compgen -W "$(command fuzzyaws ls --offline --keys "${scope[@]}" 2>/dev/null | command sed 's,.*[:/],,')" -- "$1"
+  compgen -W "$(command fuzzyaws ls --offline "${scope[@]}" 2>/dev/null | command cut -f3)" -- "$1"
 }
 __fuzzyaws_complete_profiles() {
   compgen -W "$(__fuzzyaws_profiles)" -- "$1"
@@ -70,14 +71,14 @@ __fuzzyaws_complete_regions() {
 # _arguments actions: each resource's ID, described by its picker line (spaces squeezed);
 # those of the --profile and --region already on the line
 __fuzzyaws_complete_ids() {
-  local -a ids scope
+  local -a ids scope fields
   local row i
   for (( i = 2; i < CURRENT; i++ )); do
     [[ ${words[i]} == (--profile|--region) ]] && scope+=(${words[i]} ${(Q)words[i+1]})
   done
-  for row in ${(f)"$(command fuzzyaws pick --list --offline $scope 2>/dev/null)"}; do
-    [[ $row == *$'\t'* ]] || continue  # the header
-    ids+=("${${row##*$'\t'}##*[:/]}:${(j: :)${(s: :)row%$'\t'*}}")
+  for row in ${(f)"$(command fuzzyaws ls --offline $scope 2>/dev/null)"}; do
+    fields=("${(@ps:\t:)row}")
+    ids+=("${fields[3]//:/\\:}:${(j: :)${fields:#-}}")
   done
   _describe -t resources 'resource ID' ids
 }
@@ -93,7 +94,7 @@ __fuzzyaws_complete_regions() {
     # tcsh has no functions: aliases, run by the `complete` rules' backquotes (the rules
     # are /-separated, so the commands hide their slashes in here)
     "tcsh": r"""
-alias __fuzzyaws_complete_ids 'fuzzyaws ls --offline --keys | sed "s,.*[:/],,"'
+alias __fuzzyaws_complete_ids 'fuzzyaws ls --offline | cut -f3'
 alias __fuzzyaws_complete_profiles 'cat ~/.aws/config ~/.aws/credentials |& sed -n -e "s/^[[:space:]]*\[[[:space:]]*profile[[:space:]][[:space:]]*\([^][:space:]]*\)[[:space:]]*\].*/\1/p" -e "s/^[[:space:]]*\[\([^][:space:]]*\)\].*/\1/p" | sort -u'
 alias __fuzzyaws_complete_regions 'echo @REGIONS@'
 """,
@@ -131,9 +132,9 @@ function __fuzzyaws_complete_ids --description 'the cached IDs, each with its li
             set -a scope $words[$i] $words[(math $i + 1)]
         end
     end
-    # LINE<TAB>KEY -> ID<TAB>LINE (the ID: the key's last part; the header has no tab)
-    command fuzzyaws pick --list --offline $scope 2>/dev/null | string match -e -- \t |
-        string replace -r -- '^(.*)\t(?:.*[:/])?([^:/]*)$' '$2\t$1' | string replace -ra -- ' +' ' '
+    # the id (third field), a tab, then the line's fields but the empty ones ("-")
+    command fuzzyaws ls --offline $scope 2>/dev/null |
+        command awk -F '\t' '{ d = $1; for (i = 2; i <= NF; i++) if ($i != "-") d = d " " $i; print $3 "\t" d }'
 end
 function __fuzzyaws_complete_profiles
     set -l config ~/.aws/config
