@@ -41,7 +41,7 @@ class App:
         """AWS access for this run (aws/access.py); imports boto3 when first used."""
         if self._aws is None:
             from fuzzyaws.aws.access import Aws
-            self._aws = Aws(self.settings, self.cache)
+            self._aws = Aws(self.settings, self.cache, warn=self.console.warn)
         return self._aws
 
     def picker(self, name: "str | None" = None):

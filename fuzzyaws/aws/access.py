@@ -10,9 +10,10 @@ from fuzzyaws.inventory.load import plan_key
 
 
 class Aws:
-    def __init__(self, settings, cache):
+    def __init__(self, settings, cache, warn=lambda message: None):
         self.settings = settings
         self.cache = cache
+        self.warn = warn  # what cannot be planned (an account whose role is refused) is said here
         self.sessions = Sessions(settings)
         self._targets: "list | None" = None
 
@@ -22,8 +23,10 @@ class Aws:
             key = plan_key(self.settings)
             found = None if fresh else self.cache.plan(key, time.time())
             if found is None:
-                targets = plan.resolve(self.settings, self.sessions)
-                self.cache.put_plan(key, [t.to_dict() for t in targets], time.time())
+                left_out: list = []
+                targets = plan.resolve(self.settings, self.sessions, lambda m: (left_out.append(m), self.warn(m)))
+                if not left_out:  # else the next run plans again, and says so again
+                    self.cache.put_plan(key, [t.to_dict() for t in targets], time.time())
                 accounts = self.cache.get("meta", "accounts", {})
                 accounts.update({t.profile or "": t.account for t in targets if not t.role_arn})
                 self.cache.set("meta", "accounts", accounts)

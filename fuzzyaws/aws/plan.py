@@ -7,16 +7,26 @@ DescribeRegions says is enabled.
 """
 from __future__ import annotations
 
+from fuzzyaws.aws.errors import AwsError, CredentialsError
 from fuzzyaws.aws.session import Sessions, Target
 from fuzzyaws.model import partition
 from fuzzyaws.status import UsageError
 
 
-def resolve(settings, sessions: Sessions) -> list:
-    """[Target] without duplicates, in the order the settings name them."""
+def resolve(settings, sessions: Sessions, warn=lambda message: None) -> list:
+    """[Target] without duplicates, in the order the settings name them. An organization's
+    account whose regions cannot be listed (its role cannot be assumed) is left out with
+    `warn(message)`: the rest go on."""
     targets, seen = [], set()
     for base in _accounts(settings, sessions):
-        for region in _regions(settings, sessions, base):
+        try:
+            regions = _regions(settings, sessions, base)
+        except (AwsError, CredentialsError) as exc:
+            if base.role_arn is None:
+                raise
+            warn(f"leaving out account {base.account}: {exc}")
+            continue
+        for region in regions:
             if (base.account, region) not in seen:
                 seen.add((base.account, region))
                 targets.append(base.replace(region=region))
