@@ -62,6 +62,11 @@ class Resource(Frozen):
         return self.attrs.get(name, default)
 
     @property
+    def label(self) -> str:
+        """`ID (name)`: how a message names a resource (the name cleaned for the terminal)."""
+        return f"{self.id} ({clean(self.name)})"
+
+    @property
     def ssm_ping(self) -> str:
         """The SSM agent's PingStatus (Online, ConnectionLost, Inactive), "" if not managed."""
         return self.attrs.get("ssm_ping") or ""

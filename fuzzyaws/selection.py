@@ -12,7 +12,7 @@ import time
 
 from fuzzyaws import history
 from fuzzyaws.inventory.load import load
-from fuzzyaws.model import Resource, age_text, clean, plural
+from fuzzyaws.model import Resource, age_text, plural
 from fuzzyaws.pickers import Listing, Refresh, Request
 from fuzzyaws.status import Aborted, Failed, UsageError
 
@@ -55,18 +55,23 @@ def listing(app, inventory, now: float, refreshing: bool = False, keep=None) -> 
                    header=header(inventory, now, refreshing, None if keep is None else len(order)))
 
 
+def global_flags(app) -> list:
+    """This run's global options as command-line words, for the fuzzyaws it starts or
+    writes down (so that it looks in the same inventory)."""
+    words, flags = [], app.flags
+    for name, flag in (("profiles", "--profile"), ("regions", "--region")):
+        for value in flags.get(name) or ():
+            words += [flag, value]
+    for name in ("cache_dir", "ttl", "config"):
+        if flags.get(name) is not None:
+            words += ["--" + name.replace("_", "-"), str(flags[name])]
+    return words
+
+
 def child_argv(app) -> list:
     """`fuzzyaws` with this run's global options, for the commands fzf and ssh run. `-I`:
     a `fuzzyaws` folder in the current directory cannot shadow the package."""
-    argv = [sys.executable, "-I", "-m", "fuzzyaws"]
-    flags = app.flags
-    for name, flag in (("profiles", "--profile"), ("regions", "--region")):
-        for value in flags.get(name) or ():
-            argv += [flag, value]
-    for name in ("cache_dir", "ttl", "config"):
-        if flags.get(name) is not None:
-            argv += ["--" + name.replace("_", "-"), str(flags[name])]
-    return argv
+    return [sys.executable, "-I", "-m", "fuzzyaws", *global_flags(app)]
 
 
 def interactive(app, inventory, stale: bool, *, query: str, multi: bool, kinds=None,
@@ -152,7 +157,7 @@ def resolve(app, query: str, *, offline: bool = False, picker: "str | None" = No
     if len(named) == 1:
         reason = usable(named[0]) if usable else None
         if reason:
-            raise Failed(f"{named[0].id} ({clean(named[0].name)}): {reason}")
+            raise Failed(f"{named[0].label}: {reason}")
         return named
     if query and len(candidates) == 1 and not multi:
         return candidates

@@ -16,6 +16,7 @@ import pytest
 from tests.tmux import Tmux
 
 FUZZYAWS = [sys.executable, "-m", "fuzzyaws"]
+FZ = shlex.join(FUZZYAWS)  # the same, as shell words
 pytestmark = pytest.mark.slow  # each fresh demo seeds its fleet: ~15 s
 
 
@@ -86,8 +87,7 @@ def test_pick_into_run_in_a_terminal(running, tmp_path):
     env, _ = running
     term = Tmux(tmp_path, width=160, height=40)
     try:
-        fz = " ".join(shlex.quote(w) for w in FUZZYAWS)
-        term.start(f"{fz} demo pick --multi prod-checkout-web | {fz} demo run --targets-from-stdin -- uptime"
+        term.start(f"{FZ} demo pick --multi prod-checkout-web | {FZ} demo run --targets-from-stdin -- uptime"
                    " > out 2> err; echo $? > rc", env, tmp_path)
         screen = term.mark_two_and_answer(lambda s: "aws> prod-checkout-web" in s and "/" in s, "y", timeout=60)
         assert "on 2 instances" in screen, screen
@@ -103,9 +103,8 @@ def test_connect_and_ssh_are_simulated(running, tmp_path):
     env, _ = running
     term = Tmux(tmp_path, width=160, height=40)
     try:
-        fz = " ".join(shlex.quote(w) for w in FUZZYAWS)
-        term.start(f"{fz} demo connect prod-checkout-web-00; {fz} demo connect --ssh --direct prod-checkout-web-01;"
-                   f" {fz} demo connect prod-checkout-db --client; echo done > rc", env, tmp_path)
+        term.start(f"{FZ} demo connect prod-checkout-web-00; {FZ} demo connect --ssh --direct prod-checkout-web-01;"
+                   f" {FZ} demo connect prod-checkout-db --client; echo done > rc", env, tmp_path)
         screen = term.wait_for(lambda s: "simulated shell on i-" in s, timeout=60)
         term.type("uptime")
         term.keys("Enter")
@@ -131,9 +130,8 @@ def test_the_demo_never_leaves_the_machine(tmp_path):
     if os.geteuid() != 0:
         pytest.skip("a network namespace needs root (CI runs as root)")
     env = environment(tmp_path)
-    fz = " ".join(shlex.quote(w) for w in FUZZYAWS)
-    script = (f"ip link set lo up && {fz} demo ls --keys > keys && "
-              f"{fz} demo connect --ssh --direct prod-checkout-web-01 < /dev/null > ssh && {fz} demo stop")
+    script = (f"ip link set lo up && {FZ} demo ls --keys > keys && "
+              f"{FZ} demo connect --ssh --direct prod-checkout-web-01 < /dev/null > ssh && {FZ} demo stop")
     done = subprocess.run(["unshare", "--net", "sh", "-c", script], env=env, capture_output=True, text=True,
                           timeout=300, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
@@ -173,8 +171,7 @@ def test_demo_shell_has_the_widget_completion_and_a_marked_prompt(running, tmp_p
     env = {**env, "SHELL": f"/usr/bin/{shell}", "HOME": str(tmp_path)}
     term = Tmux(tmp_path, width=160, height=40)
     try:
-        fz = " ".join(shlex.quote(w) for w in FUZZYAWS)
-        term.start(f"{fz} demo shell; echo left-the-demo > rc", env, tmp_path)
+        term.start(f"{FZ} demo shell; echo left-the-demo > rc", env, tmp_path)
         term.wait_for(lambda s: "(demo)" in s, timeout=60)
         term.type("fuzzyaws preview prod-checkout-w")
         term.keys("C-g")

@@ -47,15 +47,22 @@ def is_cluster(resource) -> bool:
     return ":cluster:" in resource.key
 
 
+def _split(resources) -> tuple:
+    """({(account, region): [EC2 instances]}, [RDS databases]): an EC2 call takes many
+    instances of one place, an RDS call one database."""
+    ec2: dict = {}
+    for r in resources:
+        if r.kind == "ec2":
+            ec2.setdefault((r.account, r.region), []).append(r)
+    return ec2, [r for r in resources if r.kind != "ec2"]
+
+
 def act(aws, verb: str, targets: list) -> list:
     """Ask AWS to `verb` each target; [Outcome] in order (reason set where it refused)."""
     outcomes = {r.key: Outcome(resource=r) for r in targets}
-    ec2: dict = {}
-    for r in targets:
-        if r.kind == "ec2":
-            ec2.setdefault((r.account, r.region), []).append(r)
-        else:
-            _rds(aws, verb, r, outcomes)
+    ec2, databases = _split(targets)
+    for r in databases:
+        _rds(aws, verb, r, outcomes)
     operation = {"start": "start_instances", "stop": "stop_instances", "reboot": "reboot_instances"}[verb]
     for (account, region), group in sorted(ec2.items()):
         client = aws.client_for(group[0], "ec2")
@@ -114,12 +121,9 @@ def wait(aws, verb: str, outcomes: list, timeout: float, progress=None, poll: fl
 def _states(aws, resources: list):
     """(key, state or "", reason or "") for each resource, from one round of describes.
     A throttled or unreachable call leaves its resources unknown for this round."""
-    ec2: dict = {}
-    for r in resources:
-        if r.kind == "ec2":
-            ec2.setdefault((r.account, r.region), []).append(r)
-        else:
-            yield _rds_state(aws, r)
+    ec2, databases = _split(resources)
+    for r in databases:
+        yield _rds_state(aws, r)
     for group in ec2.values():
         try:
             found = {}

@@ -19,7 +19,7 @@ def why_not(instance) -> "str | None":
     """Why EC2 Instance Connect cannot reach `instance`, or None."""
     if instance.kind != "ec2":
         return "EC2 Instance Connect does not reach hybrid nodes"
-    if "windows" in (instance.ssm_platform + " " + instance.attr("platform", "")).lower():
+    if instance.windows:
         return "EC2 Instance Connect does not reach Windows"
     return None
 

@@ -9,9 +9,9 @@ import subprocess
 from fuzzyaws.actions import clients, lifecycle, onetime_key, session
 from fuzzyaws.actions.guard import refuse_if_read_only
 from fuzzyaws.actions.tools import PLUGIN, need
-from fuzzyaws.actions.tunnel import (SSM_KINDS, free_port, jumphost, mapping, remote_port, ssm_reason,
-                                     wait_for_port)
-from fuzzyaws.model import Resource, clean
+from fuzzyaws.actions.tunnel import (SSM_KINDS, free_port, jumphost, mapping, relay_reason, remote_port,
+                                     ssm_reason, wait_for_port)
+from fuzzyaws.model import Resource
 from fuzzyaws.selection import child_argv, everything, resolve
 from fuzzyaws.status import Aborted, ExitStatus, Failed, UsageError
 
@@ -31,8 +31,7 @@ def usable(opts):
                 return None  # offered: connect starts it first
             return ssm_reason(resource)
         if resource.kind == "ecs":
-            return None if resource.exec_enabled else \
-                "ECS exec is not enabled for the task (enableExecuteCommand)"
+            return relay_reason(resource)
         if resource.kind in ("rds", "elasticache"):
             return None if resource.endpoint else "it has no endpoint yet"
         return f"fuzzyaws cannot connect to a {resource.kind}"
@@ -57,7 +56,7 @@ def _start_first(app, opts, instance) -> Resource:
     """A stopped instance: offer to start it, wait until it runs and its SSM agent is online,
     and return it as it is now."""
     refuse_if_read_only(app, "start", [instance])
-    name = f"{instance.id} ({clean(instance.name)})"
+    name = instance.label
     if not opts.yes and not app.console.confirm(f"{name} is stopped. Start it and connect?"):
         raise Aborted("not confirmed: nothing was started")
     app.console.progress(f"starting {name}…")

@@ -19,7 +19,6 @@ from fuzzyaws.actions.guard import refuse_if_read_only
 from fuzzyaws.actions.tools import PLUGIN, need
 from fuzzyaws.actions.tunnel import SSM_KINDS, ssm_reason
 from fuzzyaws.commands.connect import ssh_user
-from fuzzyaws.model import clean
 from fuzzyaws.selection import by_ids, child_argv, resolve
 from fuzzyaws.status import ExitStatus, Failed, UsageError
 
@@ -65,7 +64,7 @@ def run(app, opts) -> ExitStatus:
             keys = ["-i", key, "-o", "IdentitiesOnly=yes"] if key else []
             recursive = ["-r"] if opts.recursive else []
             status = app.child([scp, *keys, "-o", f"ProxyCommand={proxy}", *recursive, "--", *paths])
-        name = f"{host.id} ({clean(host.name)})"
+        name = host.label
         if status:
             failed.append(host)
             app.console.error(f"{name}: scp exited {status}")

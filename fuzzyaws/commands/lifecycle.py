@@ -17,7 +17,7 @@ def run(app, opts) -> ExitStatus:
     verb, usable = opts.verb, lifecycle.usable(opts.verb)
     if len(opts.targets) > 1:
         targets = by_ids(app, opts.targets, KINDS, what="an EC2 instance or RDS database")
-        refused = [f"{r.id} ({clean(r.name)}): {usable(r)}" for r in targets if usable(r)]
+        refused = [f"{r.label}: {usable(r)}" for r in targets if usable(r)]
         if refused:  # all or nothing: a list that names targets is done as named
             raise Failed(f"nothing done: {'; '.join(refused[:3])}" + (" …" if len(refused) > 3 else ""))
     else:
@@ -37,11 +37,11 @@ def run(app, opts) -> ExitStatus:
     for o in outcomes:
         r = o.resource
         if o.reason:
-            app.console.error(f"{r.id} ({clean(r.name)}): {o.reason}")
+            app.console.error(f"{r.label}: {o.reason}")
         elif opts.no_wait:
-            app.console.info(f"{r.id} ({clean(r.name)}): {verb} requested")
+            app.console.info(f"{r.label}: {verb} requested")
         else:
-            app.console.info(f"{r.id} ({clean(r.name)}): {o.state}")
+            app.console.info(f"{r.label}: {o.state}")
     lifecycle.recollect(app, [o.resource for o in outcomes if o.done or (opts.no_wait and not o.reason)])
     failed = sum(1 for o in outcomes if o.reason)
     if len(outcomes) > 1:

@@ -28,7 +28,7 @@ def run(app, opts) -> ExitStatus:
     results = batch.plan(hosts)
     skipped = [r for r in results if r.status == "Skipped"]
     for result in skipped:
-        app.console.warn(f"skipping {result.resource.id} ({clean(result.resource.name)}): {result.reason}")
+        app.console.warn(f"skipping {result.resource.label}: {result.reason}")
     runnable = len(results) - len(skipped)
     if runnable and not opts.yes:
         question = (f"Run {clean(command)!r} on {plural(runnable, 'instance')}"

@@ -8,8 +8,8 @@ Each block is named by the instance ID and by its Name tag, sanitised to what ss
 as a plain host name (letters, digits, `.`, `_`, `-`); a name several instances share is
 given to the first (by account, region, ID) as it is and to the others with `-2`, `-3`….
 The login is the one `connect --ssh` uses (ssh_user, else by platform). The ProxyCommand
-carries the global options given here (--profile, --region, --config, --cache-dir), so it
-looks in the same inventory. It prints; it never edits a file of the user's.
+carries the global options given here (--profile, --region, --config, --cache-dir, --ttl),
+so it looks in the same inventory. It prints; it never edits a file of the user's.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import shlex
 
 from fuzzyaws.actions.tunnel import SSM_KINDS
 from fuzzyaws.commands.connect import ssh_user
-from fuzzyaws.selection import current, records
+from fuzzyaws.selection import current, global_flags, records
 from fuzzyaws.status import ExitStatus
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -56,14 +56,7 @@ def blocks(instances, settings, proxy: str) -> list:
 def run(app, opts) -> ExitStatus:
     inventory, _ = current(app, list(SSM_KINDS), offline=opts.offline)
     instances = [r for r in records(app, inventory).values() if r.kind in SSM_KINDS]
-    flags = []
-    for name, flag in (("profiles", "--profile"), ("regions", "--region")):
-        for value in app.flags.get(name) or ():
-            flags += [flag, value]
-    for name in ("config", "cache_dir"):
-        if app.flags.get(name):
-            flags += ["--" + name.replace("_", "-"), app.flags[name]]
-    proxy = shlex.join(["fuzzyaws", *flags, "ssh-proxy"])
+    proxy = shlex.join(["fuzzyaws", *global_flags(app), "ssh-proxy"])
     found = blocks(instances, app.settings, proxy)
     app.console.out(f"# made by `fuzzyaws ssh-config`: {len(found)} hosts; Include it from ~/.ssh/config\n\n"
                     + "\n".join(found))
