@@ -8,6 +8,7 @@ import os
 import shlex
 import socket
 import subprocess
+import sys
 
 import pytest
 
@@ -408,3 +409,23 @@ def test_tunnel_to_an_ecs_task_and_through_one_to_a_database(cli, fleet, aws, en
         assert params["DocumentName"] == "AWS-StartPortForwardingSessionToRemoteHost"
         assert params["Target"].startswith(f"ecs:prod_{relay_id}_")
         assert params["Parameters"]["host"] == [db["Endpoint"]["Address"]]
+
+
+def test_cp_to_hosts_marked_in_a_real_terminal(cli, fleet, aws, env, log, tmp_path):
+    from tests.tmux import Tmux
+    ids = fleet.ec2(A, "us-east-1", 3, name="web-{i}")
+    e = env()
+    term = Tmux(tmp_path, width=160, height=40)
+    try:
+        argv = shlex.join([sys.executable, "-m", "fuzzyaws", "cp", "--multi", "--picker", "fzf", "app.conf", "web:/tmp/"])
+        term.start(f"{argv} > out 2> err; echo $? > rc", e, cli.home)
+        term.wait_for(lambda s: "3/3" in s)
+        term.keys("Tab", "Tab", "Enter")
+        assert term.wait_exit(30), term.screen()
+    finally:
+        term.kill()
+    err = open(os.path.join(cli.home, "err")).read()
+    assert open(os.path.join(cli.home, "rc")).read().strip() == "0", err
+    copied = [c["scp"]["paths"][-1] for c in read_log(log, tool="scp")]
+    assert len(copied) == 2 and set(copied) <= {f"ec2-user@{i}:/tmp/" for i in ids}
+    assert "2/2 hosts copied" in err and len(aws.state.pushed_keys) == 2

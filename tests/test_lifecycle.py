@@ -187,3 +187,27 @@ def test_connect_to_a_stopped_instance_offers_to_start_it(cli, fleet, aws, tmp_p
     assert [s["plugin"]["target"] for s in sessions] == [iid]
     listed = cli("ls", "--offline", "web-0").stdout.split("\t")
     assert listed[3:5] == ["running", "ssm:online"]  # and the cache knows
+
+
+def test_connect_to_a_stopped_instance_in_a_real_terminal(cli, fleet, aws, tmp_path):
+    from tests.fakebin import fakebin_env, read_log
+    [iid] = fleet.ec2(A, EAST, 1, name="web-0")
+    aws.client("ec2", A, EAST).stop_instances(InstanceIds=[iid])
+    assert cli("refresh").returncode == 0
+    log = tmp_path / "calls.jsonl"
+    term = Tmux(tmp_path, width=160, height=40)
+    try:
+        argv = shlex.join([sys.executable, "-m", "fuzzyaws", "connect", "web-0"])
+        term.start(f"{argv} > out 2> err; echo $? > rc", fakebin_env(log, base=cli.env()), cli.home)
+        screen = term.wait_for(lambda s: "[y/N]" in s)
+        assert f"{iid} (web-0) is stopped. Start it and connect? [y/N]" in screen, screen
+        term.type("y")
+        term.keys("Enter")
+        assert term.wait_exit(60), term.screen()
+    finally:
+        term.kill()
+    read = lambda name: open(os.path.join(cli.home, name)).read()  # noqa: E731
+    assert int(read("rc")) == 0, read("err")
+    assert states(aws) == {"web-0": "running"}
+    sessions = [c for c in read_log(log, tool="session-manager-plugin") if c["argv"][2:3] == ["StartSession"]]
+    assert [s["plugin"]["target"] for s in sessions] == [iid]
