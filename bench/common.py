@@ -32,9 +32,9 @@ ENVS = ("prod", "staging", "dev")
 
 
 def user_install(extras: str = "") -> tuple:
-    """(python, fuzzyaws) of a fresh venv with this tree `pip install`ed (not editable),
-    with `extras` (e.g. "demo"), made once per version of the source (under $TMPDIR,
-    named by its hash)."""
+    """(python, fuzzyaws) of a fresh venv with this tree `pip install`ed (not editable) by
+    the current pip, with `extras` (e.g. "demo"), made once per version of the source
+    (under $TMPDIR, named by its hash)."""
     digest = hashlib.sha256(extras.encode())
     for base, dirs, files in sorted(os.walk(os.path.join(ROOT, "fuzzyaws"))):
         dirs.sort()
@@ -49,6 +49,10 @@ def user_install(extras: str = "") -> tuple:
     if not os.path.exists(script):
         print(f"(installing this tree into {venv}: a user's install)", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+        # today's pip, as pipx and an upgraded venv have: the pip bundled with Python 3.11
+        # (23.x) writes an entry-point script that imports `re` (~5-12 ms) before fuzzyaws
+        subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check", "-U", "pip"],
+                       check=True)
         subprocess.run([python, "-m", "pip", "install", "-q", "--disable-pip-version-check",
                         ROOT + (f"[{extras}]" if extras else "")], check=True)
     return python, script

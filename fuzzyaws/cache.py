@@ -28,16 +28,13 @@ import sqlite3
 import time
 from contextlib import contextmanager
 
+from fuzzyaws import cachedir, view
+from fuzzyaws.cachedir import DB, MARKER  # noqa: F401 - MARKER: tests name it from here
 from fuzzyaws.frozen import Frozen
 from fuzzyaws.status import UsageError
 
 CHUNK = 1000  # records per value: the preview parses one chunk, `ls --json` streams them
 PLAN_TTL = 24 * 3600.0  # profiles' accounts and enabled regions change rarely
-DB = "cache.db"
-MARKER = "CACHEDIR.TAG"
-MARKER_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
-               "# This file is a cache directory tag created by fuzzyaws.\n"
-               "# For information about cache directory tags see https://bford.info/cachedir/\n")
 # diskcache's modes (diskcache.core), read here without importing it
 MODE_RAW, MODE_BINARY, MODE_TEXT, MODE_PICKLE = 1, 2, 3, 4
 
@@ -116,43 +113,10 @@ class Cache:
         UsageError for one that is not ours."""
         if self._checked:
             return True
-        path = self.directory
-        try:
-            st = os.stat(path)
-        except FileNotFoundError:
-            if not create:
-                return False
-            os.makedirs(path, mode=0o700, exist_ok=True)  # exist_ok: another run made it meanwhile
-            os.chmod(path, 0o700)  # makedirs' mode is masked by the umask
-            self._mark()
-            self._checked = True
-            return True
-        except NotADirectoryError:
-            raise UsageError(f"cache directory {path} is not a directory") from None
-        import stat
-        if not stat.S_ISDIR(st.st_mode):
-            raise UsageError(f"cache directory {path} is not a directory")
-        if st.st_uid != os.geteuid():
-            raise UsageError(f"cache directory {path} belongs to another user (uid {st.st_uid}): "
-                             "refusing to use it; set --cache-dir to a directory of yours")
-        if st.st_mode & 0o022:
-            raise UsageError(f"cache directory {path} can be written by others "
-                             f"(mode {stat.S_IMODE(st.st_mode):o}): refusing to use it; "
-                             f"chmod 700 it or use another --cache-dir")
-        if not os.path.exists(os.path.join(path, MARKER)):
-            entries = os.listdir(path)
-            if entries and not (self.default and _only_diskcache(path, entries)):
-                raise UsageError(f"{path} is not a fuzzyaws cache (it holds other files and no "
-                                 f"{MARKER}): name an empty or new directory as the cache")
-            if not create:
-                return bool(entries)
-            self._mark()
-        self._checked = True
-        return True
-
-    def _mark(self) -> None:
-        with open(os.path.join(self.directory, MARKER), "w", encoding="ascii") as fh:
-            fh.write(MARKER_TEXT)
+        ok = cachedir.check(self.directory, create, self.default)
+        # a cache from before the marker, read: it is marked when first written to
+        self._checked = ok and (create or os.path.exists(os.path.join(self.directory, MARKER)))
+        return ok
 
     # -- reading: plain sqlite, one query per kind of value ------------------------------
     def _connect(self):
@@ -290,7 +254,7 @@ class Cache:
         chunks = (len(records) + CHUNK - 1) // CHUNK
         shard = Shard(id=sid, fetched=fetched, count=len(records), chunks=chunks,
                       widths=cell_widths(lines), **meta)
-        values = {f"shard:{sid}": json.dumps(_meta(shard)),
+        values = {f"shard:{sid}": shard_text(shard),
                   f"lines:{sid}": "\n".join(lines),
                   f"keys:{sid}": "\n".join(r.key for r in resources)}
         for n in range(chunks):
@@ -303,7 +267,7 @@ class Cache:
     def mark_failed(self, sid: str, error: str, when: float) -> None:
         """Record a failed refresh, keeping whatever data the shard had."""
         old = self.shard(sid) or Shard(id=sid)
-        self._write({f"shard:{sid}": json.dumps(_meta(old.replace(failed_at=when, error=error)))})
+        self._write({f"shard:{sid}": shard_text(old.replace(failed_at=when, error=error))})
 
     def shard_ids(self) -> list:
         return sorted(self.shards())
@@ -332,10 +296,15 @@ class Cache:
 
     # -- plans, and small entries of their own (the pick history) ------------------------
     def plan(self, key: str, now: float) -> "list | None":
+        return self.plan_until(key, now)[1]
+
+    def plan_until(self, key: str, now: float) -> tuple:
+        """(until when it holds, the targets) of the plan cached for `key`; (inf, None)
+        when there is none (or it expired)."""
         data = self.get("plan", key)
         if isinstance(data, dict) and 0 <= now - data.get("made", 0) < PLAN_TTL:
-            return data.get("targets")
-        return None
+            return data["made"] + PLAN_TTL, data.get("targets")
+        return float("inf"), None
 
     def put_plan(self, key: str, targets: list, now: float) -> None:
         self.set("plan", key, {"made": now, "targets": targets})
@@ -385,12 +354,18 @@ class Cache:
                         dc.set(key, value)
                     for key in delete:
                         dc.delete(key)
+                view.renew(self.directory)
                 return
             except (OSError, sqlite3.Error) as exc:
                 self._cannot_write(exc)
         self._memory.update(values)
         self._deleted.update(delete)
         self._deleted.difference_update(values)
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether this run holds data the disk did not take (then no view is made of it)."""
+        return bool(self._memory or self._deleted)
 
     def _cannot_write(self, exc) -> None:
         reason = getattr(exc, "strerror", None) or str(exc)
@@ -415,6 +390,7 @@ class Cache:
         if self._dc is not None:
             self._dc.close()
             self._dc = None
+        view.drop(self.directory)
         self._warn("the cache was corrupt", f"{exc}; moved it aside as {moved} and started a new one")
 
     # -- whole cache ---------------------------------------------------------------------
@@ -433,6 +409,7 @@ class Cache:
         dc = self._writer()
         if dc is not None:
             dc.clear()
+            view.drop(self.directory)
         self._memory.clear()
 
     def release(self) -> None:
@@ -465,8 +442,9 @@ def parse_shard(sid: str, text: str) -> Shard:
         return Shard(id=sid)  # unreadable: as if never fetched
 
 
-def _meta(shard: Shard) -> dict:
-    return {k: v for k, v in shard.to_dict().items() if k != "id" and v not in ([], {}, None)}
+def shard_text(shard: Shard) -> str:
+    """A shard's state as stored: JSON of its fields that have a value."""
+    return json.dumps({k: v for k, v in shard.to_dict().items() if k != "id" and v not in ([], {}, None)})
 
 
 def _row(keys: str, key: str, arn: bool) -> "int | None":
@@ -477,17 +455,6 @@ def _row(keys: str, key: str, arn: bool) -> "int | None":
         if at >= 0:
             return text.count("\n", 0, at + 1) - 1
     return None
-
-
-def _only_diskcache(path: str, entries) -> bool:
-    """What a cache from before the marker holds: the database and diskcache's value dirs."""
-    for name in entries:
-        if name.startswith(DB):
-            continue
-        if len(name) == 2 and os.path.isdir(os.path.join(path, name)):
-            continue
-        return False
-    return True
 
 
 def _text_disk(diskcache):

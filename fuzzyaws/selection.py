@@ -28,13 +28,11 @@ def current(app, kinds, *, offline: bool, wait: bool = False):
 
 def header(inventory, now: float, refreshing: bool, shown: "int | None" = None) -> str:
     count = inventory.count if shown is None else shown
-    accounts = {s.account for s in inventory.shards if s.count}
-    regions = {s.region for s in inventory.shards if s.count and s.region != "global"}
-    parts = [plural(count, "resource"), plural(len(accounts), "account"), plural(len(regions), "region")]
+    parts = [plural(count, "resource"), plural(inventory.accounts, "account"), plural(inventory.regions, "region")]
     oldest = inventory.oldest()
     if oldest:
         parts.append(f"data {age_text(now - oldest)} old")
-    failed = sum(1 for s in inventory.shards if s.stale)
+    failed = inventory.failed
     if failed:
         parts.append(f"{plural(failed, 'shard')} failed to refresh")
     if refreshing:
@@ -46,7 +44,7 @@ def listing(app, inventory, now: float, refreshing: bool = False, keep=None) -> 
     """The Listing of `inventory`: recently picked first, then cache order; only the `keep`
     keys if given (the header then counts those)."""
     keys, lines = inventory.keys(), inventory.lines()
-    order = history.recent_first(keys, history.scores(app.cache, now))
+    order = history.recent_first(keys, history.scores(app.settings.cache_dir, now))
     if keep is not None:
         order = [i for i in order if keys[i] in keep]
     if not isinstance(order, range):
@@ -96,7 +94,7 @@ def interactive(app, inventory, stale: bool, *, query: str, multi: bool, kinds=N
     finally:
         app.console.release()
     if chosen:
-        history.record(app.cache, chosen, time.time())
+        history.record(app.settings.cache_dir, chosen, time.time())
     return chosen
 
 

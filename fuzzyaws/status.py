@@ -11,10 +11,11 @@ exit status and a line for the user (`exit_status`), used by `cli.main` only.
 from __future__ import annotations
 
 import errno
-from enum import IntEnum
 
 
-class ExitStatus(IntEnum):
+class ExitStatus:
+    """Plain ints, not an IntEnum: enum's import would cost every warm command."""
+
     OK = 0
     NO_MATCH = 1
     FAILED = 1  # an alias: some shards or targets failed

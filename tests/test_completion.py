@@ -102,7 +102,7 @@ def test_regions_come_from_botocore_data_without_importing_it():
 
 
 def test_parsing_does_not_import_shtab():
-    probe = subprocess.run([sys.executable, "-c", "import sys\nfrom fuzzyaws.cli import build_parser\n"
+    probe = subprocess.run([sys.executable, "-c", "import sys\nfrom fuzzyaws.parser import build_parser\n"
                             "build_parser()\nprint('shtab' in sys.modules)"], capture_output=True, text=True)
     assert probe.stdout.strip() == "False", probe.stderr
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 import shtab
 
 from fuzzyaws import regions
-from fuzzyaws.cli import build_parser
+from fuzzyaws.parser import build_parser
 from fuzzyaws.status import ExitStatus
 
 # Profile names, one per line, from the AWS config and credentials files: an awk program
@@ -184,10 +184,11 @@ def _fish_rule(action, condition: "str | None") -> "str | None":
 
 def fish_script() -> str:
     """`complete` rules for every command and option of the parser."""
-    from fuzzyaws.cli import _VALUED, _common
+    from fuzzyaws.parser import _common
+    from fuzzyaws.quick import VALUED
     parser = build_parser()
     common = {o for a in _common()._actions for o in a.option_strings}
-    rules = [FISH_PREAMBLE.replace("@VALUED@", " ".join(_VALUED)).replace("@AWK@", _PROFILES_AWK)]
+    rules = [FISH_PREAMBLE.replace("@VALUED@", " ".join(VALUED)).replace("@AWK@", _PROFILES_AWK)]
     rules += [r for a in parser._actions if (r := _fish_rule(a, None if set(a.option_strings) & common
                                                                else "not __fuzzyaws_command"))]
     commands = parser._subparsers._group_actions[0]

@@ -11,7 +11,7 @@ def run(app, opts) -> ExitStatus:
     if opts.query.strip() and "lines" not in read:
         read = ("lines",) + read
     inventory = load(app, offline=opts.offline, kinds=opts.kinds, read=read)
-    if not inventory.shards and opts.offline:
+    if not inventory.shard_count and opts.offline:
         app.console.warn(f"nothing cached for these settings yet: run `{app.prog} refresh`")
         return ExitStatus.NO_MATCH
     out = app.console.out

@@ -1,7 +1,6 @@
 """`fuzzyaws pick [QUERY]`: choose resources in fzf or the built-in picker; print them."""
 from __future__ import annotations
 
-import json
 import time
 
 from fuzzyaws.model import Resource, clean
@@ -24,6 +23,7 @@ def run(app, opts) -> ExitStatus:
         return ExitStatus.NO_MATCH
     found = [app.cache.find(key)[1] or {"key": key} for key in chosen]
     if opts.print == "json":
+        import json
         app.console.out(json.dumps(found, ensure_ascii=not app.console.utf8, indent=1) + "\n")
     elif opts.print == "url":
         from fuzzyaws.actions.weblinks import url

@@ -7,12 +7,10 @@ of the accounts, regions and kinds the settings name, however old.
 """
 from __future__ import annotations
 
-import json
 import os
 import time
 
-from fuzzyaws import GLOBAL_KINDS, INDEX, KINDS, NATIVE_KINDS
-from fuzzyaws.cache import parse_shard, shard_id
+from fuzzyaws import GLOBAL_KINDS, INDEX, KINDS, NATIVE_KINDS, view
 
 # The environment that decides which accounts and regions boto3 would reach.
 _SCOPE_ENV = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
@@ -75,23 +73,47 @@ class Inventory:
     def accounts(self) -> int:
         return len({s.account for s in self.shards if s.count})
 
+    @property
+    def regions(self) -> int:
+        return len({s.region for s in self.shards if s.count and s.region != "global"})
+
+    @property
+    def failed(self) -> int:
+        """Shards whose last refresh failed (their data is older than it should be)."""
+        return sum(1 for s in self.shards if s.stale)
+
+    @property
+    def shard_count(self) -> int:
+        return len(self.shards)
+
     def oldest(self) -> "float | None":
         times = [s.fetched for s in self.shards if s.fetched]
         return min(times) if times else None
 
+    def stored_shards(self):
+        """(Shard, its state as the cache stores it, its used row ranges as text) per shard:
+        what a view keeps of them."""
+        from fuzzyaws.cache import shard_text
+        for shard in self.shards:
+            ranges = self._rows.get(shard.id)
+            yield shard, shard_text(shard), ",".join(f"{a}:{b}" for a, b in ranges or ())
+
 
 def plan_key(settings) -> str:
-    """What decides the plan, as text: the key of its cache entry (hashing it would cost
-    the warm path an import of hashlib for nothing)."""
+    """What decides the plan, as text: the key of its cache entry (not hashed, not JSON:
+    hashlib's or json's import would cost the warm path for nothing)."""
     env = settings.env
-    scope = {
-        "profiles": settings.profiles, "regions": settings.regions,
-        "org": settings.org and settings.org.to_dict(),
-        "env": {k: env.get(k) for k in _SCOPE_ENV},
-        "files": {var: _mtime(env.get(var) or os.path.join(_home(env), ".aws", name))
-                  for var, name in _SCOPE_FILES.items()},
-    }
-    return json.dumps(scope, sort_keys=True)
+    return repr((("profiles", settings.profiles), ("regions", settings.regions),
+                 ("org", settings.org and settings.org.to_dict()),
+                 ("env", tuple(env.get(k) for k in _SCOPE_ENV)),
+                 ("files", tuple(_mtime(env.get(var) or os.path.join(_home(env), ".aws", name))
+                                 for var, name in _SCOPE_FILES.items()))))
+
+
+def view_key(settings, kinds) -> str:
+    """What decides a load's answer beyond the cached data: its view's scope (view.py)."""
+    return repr((plan_key(settings), settings.kinds, settings.index, settings.ttl, settings.index_ttl,
+                 kinds and tuple(kinds)))
 
 
 def _home(env) -> str:
@@ -114,6 +136,7 @@ def _order(sid: str):
 def shards_of(targets, kinds) -> list:
     """[(shard id, target, kind)] for the plan's targets (dicts or Targets) and the shard
     kinds: one shard per target and kind, but one per account for a global kind."""
+    from fuzzyaws.cache import shard_id
     out, seen = [], set()
     for target in targets:
         account, region = _get(target, "account"), _get(target, "region")
@@ -186,15 +209,35 @@ def _wanted(kind: str, keep) -> bool:
     return kind in keep or kind.split(":")[0] in keep
 
 
-def load(app, *, offline: bool = False, kinds=None, read=("lines",)) -> Inventory:
+def load(app, *, offline: bool = False, kinds=None, read=("lines",)):
     """The inventory for the app's settings (or `kinds`); missing and expired shards are
-    refreshed first, unless `offline`. `read`: the values every shard's are read of."""
+    refreshed first, unless `offline`. `read`: the values every shard's are read of.
+    Served from the scope's view (view.py) while it is current, else from the shards
+    (and a view made of what they gave)."""
+    settings = app.settings
+    key = view_key(settings, kinds)
+    stored = view.read(settings.cache_dir, key, time.time(), offline, settings.default_cache_dir)
+    if stored is not None:
+        return stored
+    # read before the shards are: a write meanwhile makes the view stale at once
+    made_from = view.generation(settings.cache_dir) or view.renew(settings.cache_dir)
+    inventory, due, plan_until = _from_shards(app, offline, kinds, tuple(dict.fromkeys(read + ("lines", "keys"))))
+    if made_from and not app.cache.in_memory:
+        view.write(settings.cache_dir, key, made_from, inventory, due, plan_until)
+    return inventory
+
+
+def _from_shards(app, offline: bool, kinds, read) -> tuple:
+    """(Inventory, when each of its shards falls due, until when its plan holds: inf
+    when there is none and the cached shards of the settings are used)."""
+    from fuzzyaws.cache import parse_shard
     settings, cache = app.settings, app.cache
     values = cache.scan("shard", *read)
     shards = {sid: parse_shard(sid, text) for sid, text in values.pop("shard").items()}
-    plan = cache.plan(plan_key(settings), time.time())
+    plan_until, plan = cache.plan_until(plan_key(settings), time.time())
     if plan is None and not offline:
         plan = [t.to_dict() for t in app.aws.targets()]
+        plan_until, _ = cache.plan_until(plan_key(settings), time.time())
     sids = scope(app, kinds, shards, plan)
     native = native_kinds(settings)
     now = time.time()
@@ -208,6 +251,7 @@ def load(app, *, offline: bool = False, kinds=None, read=("lines",)) -> Inventor
     if stale and not offline:
         from fuzzyaws.inventory.refresh import refresh
         refresh(app, stale, force=False)
+        now = time.time()
         values = cache.scan("shard", *read)
         shards = {sid: parse_shard(sid, text) for sid, text in values.pop("shard").items()}
         stale = [sid for sid in sids if sid not in shards]
@@ -215,5 +259,8 @@ def load(app, *, offline: bool = False, kinds=None, read=("lines",)) -> Inventor
     rows = {sid: ranges for sid in sids if sid in shards
             for ranges in [_row_ranges(shards[sid], keep, native)] if ranges is not None}
     missing = -1 if plan is None else sum(1 for sid in stale if sid not in shards)
-    return Inventory([shards[sid] for sid in sids if sid in shards], values, rows, missing=missing,
-                     expired=sum(1 for sid in stale if sid in shards))
+    inventory = Inventory([shards[sid] for sid in sids if sid in shards], values, rows, missing=missing,
+                          expired=sum(1 for sid in stale if sid in shards))
+    falls_due = [-1.0 if due(s.id) else max(s.fetched or 0.0, s.failed_at or 0.0) + ttl(settings, s.kind)
+                 for s in inventory.shards]
+    return inventory, falls_due, plan_until

@@ -1,0 +1,244 @@
+"""Views: what a warm `ls`, `pick` or ID completion shows for one scope, in one plain file
+read without the database.
+
+Reading a scope from its shards costs the sqlite import and one value per shard (at
+organization scale, 20,000 of them). So when `load` has read a scope from the shards, it
+writes what it got to views/NAME: the lines and keys in order, when each shard falls due,
+and what the picker's header shows (counts, accounts, regions, the oldest data, failed
+shards, column widths). The next load of that scope reads this one file instead, for as
+long as it is exactly what the shards would give:
+
+- the same scope: the view names the settings and kinds it was made for;
+- the same data: every write to the cache renews views/generation, and a view carries
+  the generation it was made from (read before the shards were), so that any write
+  since, by any process, makes it stale;
+- the same answer: online, only while no shard is due (else the shards are read and
+  refreshed as before); offline, while the plan it followed is still the one in use.
+
+A view is a cache of the cache: deleting one changes nothing but speed. The directory is
+checked as the database's is (cachedir.py) before anything in it is trusted.
+"""
+from __future__ import annotations
+
+import os
+
+from fuzzyaws import cachedir
+
+FOLDER = "views"
+VERSION = "fuzzyaws-view 1"
+GENERATION = "generation"
+KEEP = 8  # views kept: scopes someone switches between
+
+
+def _folder(directory: str) -> str:
+    return os.path.join(directory, FOLDER)
+
+
+def _name(key: str) -> str:
+    """A file name for a scope: FNV-1a of its text (hashlib's import would cost more)."""
+    h = 0xcbf29ce484222325
+    for byte in key.encode("utf-8", "surrogateescape"):
+        h = ((h ^ byte) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+    return f"{h:016x}"
+
+
+def generation(directory: str) -> str:
+    """The cache's current generation ('' when none was written yet)."""
+    try:
+        with open(os.path.join(_folder(directory), GENERATION), encoding="ascii") as fh:
+            return fh.read()
+    except (OSError, ValueError):
+        return ""
+
+
+def renew(directory: str) -> str:
+    """The cache changed: every view made before is stale. The new generation; '' if it
+    cannot be written (then the views go: a view must never outlive the data it shows)."""
+    import time
+    token = f"{time.time_ns()}.{os.getpid()}"
+    try:
+        _replace(os.path.join(_made_folder(directory), GENERATION), token)
+        return token
+    except OSError:
+        drop(directory)
+        return ""
+
+
+def _made_folder(directory: str) -> str:
+    """The views' folder, made if the cache directory exists (never the directory itself:
+    that is the Cache's, with its marker)."""
+    folder = _folder(directory)
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+    return folder
+
+
+def drop(directory: str) -> None:
+    """Delete every view (what cannot be deleted, cannot be read as current either: its
+    generation is gone with the file's)."""
+    folder = _folder(directory)
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        try:
+            os.unlink(os.path.join(folder, name))
+        except OSError:
+            pass
+
+
+def _replace(path: str, text: str) -> None:
+    temporary = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(temporary, "w", encoding="utf-8", opener=lambda p, flags: os.open(p, flags, 0o600)) as fh:
+            fh.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise
+
+
+class Summary:
+    """What the picker's header and `ls` need of the shards, without the shards."""
+
+    def __init__(self, count=0, accounts=0, regions=0, failed=0, oldest=None, widest=None):
+        self.count, self.accounts, self.regions, self.failed = count, accounts, regions, failed
+        self.oldest, self.widest = oldest, widest or {}
+
+
+def write(directory: str, key: str, made_from: str, inventory, due: list, offline_until: float) -> None:
+    """Store `inventory` (what load read for scope `key` at generation `made_from`); `due`:
+    when each of its shards falls due; `offline_until`: when the plan it followed expires.
+    Best effort: a view that cannot be written is simply not there."""
+    shards = "".join(f"{s.id}\t{text}\t{ranges}\n" for s, text, ranges in inventory.stored_shards())
+    lines, keys = inventory.text("lines"), inventory.text("keys")
+    oldest = inventory.oldest()
+    numbers = [offline_until, inventory.missing, inventory.count, inventory.accounts, inventory.regions,
+               inventory.failed, -1.0 if oldest is None else oldest, len(lines), len(keys), len(shards)]
+    widest = " ".join(f"{column}={cells}" for column, cells in inventory.widest().items())
+    head = [VERSION, key, made_from, " ".join(map(repr, numbers)), widest, " ".join(map(repr, sorted(due)))]
+    try:
+        folder = _made_folder(directory)
+        _replace(os.path.join(folder, _name(key)), "\n".join(head) + "\n" + lines + keys + shards)
+        _forget_old(folder)
+    except OSError:
+        pass
+
+
+def _forget_old(folder: str) -> None:
+    views = [os.path.join(folder, n) for n in os.listdir(folder) if len(n) == 16]
+    if len(views) > KEEP:
+        views.sort(key=lambda p: os.stat(p).st_mtime)
+        for path in views[:-KEEP]:
+            os.unlink(path)
+
+
+def read(directory: str, key: str, now: float, offline: bool, default: bool = False):
+    """The StoredInventory of scope `key`, or None when there is no current view of it."""
+    if not cachedir.check(directory, create=False, default=default):
+        return None
+    try:
+        with open(os.path.join(_folder(directory), _name(key)), encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, ValueError):
+        return None
+    parts = text.split("\n", 6)
+    if len(parts) < 7 or parts[0] != VERSION or parts[1] != key or parts[2] != generation(directory) \
+            or not parts[2]:
+        return None
+    try:
+        offline_until, missing, count, accounts, regions, failed, oldest, n_lines, n_keys, n_shards = \
+            [float(n) for n in parts[3].split()]
+        due = [float(n) for n in parts[5].split()]
+        widest = {c: int(n) for c, _, n in (cell.partition("=") for cell in parts[4].split())}
+    except ValueError:  # not a view of ours (wrong count, not numbers)
+        return None
+    if offline and now >= offline_until:
+        return None  # the plan expired: offline, the cached shards of the settings are used
+    expired = sum(1 for t in due if t <= now)
+    if not offline and (expired or missing):
+        return None  # something to refresh: the shards are read, and refreshed
+    body = parts[6]
+    n_lines, n_keys, n_shards = int(n_lines), int(n_keys), int(n_shards)
+    if len(body) != n_lines + n_keys + n_shards:
+        return None
+    summary = Summary(int(count), int(accounts), int(regions), int(failed),
+                      None if oldest < 0 else oldest, widest)
+    return StoredInventory(body[:n_lines], body[n_lines:n_lines + n_keys], body[n_lines + n_keys:],
+                           summary, missing=int(missing), expired=expired)
+
+
+class StoredInventory:
+    """An inventory (inventory/load.py) as a view holds it."""
+
+    def __init__(self, lines: str, keys: str, shards: str, summary: Summary, missing: int, expired: int):
+        self._texts = {"lines": lines, "keys": keys}
+        self._shards_text = shards
+        self._summary = summary
+        self._shards = None
+        self._rows: dict = {}
+        self.missing, self.expired = missing, expired
+
+    def text(self, prefix: str) -> str:
+        return self._texts[prefix]
+
+    def lines(self) -> list:
+        text = self._texts["lines"]
+        return text.split("\n") if text else []
+
+    def keys(self) -> list:
+        text = self._texts["keys"]
+        return text.split("\n") if text else []
+
+    @property
+    def shard_count(self) -> int:
+        return self._shards_text.count("\n")
+
+    @property
+    def shards(self) -> list:
+        """The shards (parsed when first asked for: `ls --json` and the actions need them)."""
+        if self._shards is None:
+            from fuzzyaws.cache import parse_shard
+            self._shards = []
+            for row in self._shards_text.split("\n"):
+                if row:
+                    sid, meta, ranges = row.split("\t")
+                    self._shards.append(parse_shard(sid, meta))
+                    if ranges:
+                        self._rows[sid] = [tuple(map(int, r.split(":"))) for r in ranges.split(",")]
+        return self._shards
+
+    def rows(self, shard):
+        self.shards  # noqa: B018 - parses the row ranges
+        ranges = self._rows.get(shard.id)
+        if ranges is None:
+            return range(shard.count)
+        return [row for first, count in ranges for row in range(first, first + count)]
+
+    @property
+    def count(self) -> int:
+        return self._summary.count
+
+    @property
+    def accounts(self) -> int:
+        return self._summary.accounts
+
+    @property
+    def regions(self) -> int:
+        return self._summary.regions
+
+    @property
+    def failed(self) -> int:
+        return self._summary.failed
+
+    def widest(self) -> dict:
+        return dict(self._summary.widest)
+
+    def oldest(self) -> "float | None":
+        return self._summary.oldest

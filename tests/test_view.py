@@ -1,0 +1,122 @@
+"""Views (view.py): a scope's combined listing answers exactly as its shards would, and
+only while it is current: any write to the cache, by any process, the TTL and the plan's
+expiry end it."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from fuzzyaws import view
+from fuzzyaws.cache import Cache
+from fuzzyaws.inventory import load as load_module
+from tests.cli import CLI
+
+A = "111111111111"
+
+
+@pytest.fixture
+def cli(aws, tmp_path):
+    return CLI(aws, str(tmp_path), account=A)
+
+
+def views(cli) -> list:
+    folder = os.path.join(cli.cache_dir, view.FOLDER)
+    return sorted(n for n in os.listdir(folder) if n != view.GENERATION) if os.path.isdir(folder) else []
+
+
+@pytest.fixture
+def shards_read(monkeypatch):
+    """How many loads read the shards (rather than a view)."""
+    count = []
+    original = load_module._from_shards
+
+    def counting(*args, **kw):
+        count.append(1)
+        return original(*args, **kw)
+
+    monkeypatch.setattr(load_module, "_from_shards", counting)
+    return count
+
+
+COMMANDS = [("ls",), ("ls", "--keys"), ("ls", "--offline"), ("ls", "web"), ("ls", "--kind", "ec2"),
+            ("ls", "--kind", "sqs"), ("ls", "--json"), ("pick", "--list", "--offline", "--columns", "100")]
+
+
+def test_a_view_answers_as_the_shards_do(cli, fleet, shards_read):
+    fleet.ec2(A, "us-east-1", 4, name="web-{i}")
+    fleet.sqs_queue(A, "us-east-1", "web-queue")  # an indexed kind: its rows are ranges of a shard
+    assert cli("refresh").returncode == 0
+    for argv in COMMANDS:
+        first = cli(*argv)  # from the shards, and a view made
+        before = len(shards_read)
+        again = cli(*argv)  # from the view
+        assert len(shards_read) == before, argv
+        assert (again.returncode, again.stdout, again.stderr) == (first.returncode, first.stdout, first.stderr), argv
+        view.drop(cli.cache_dir)
+        fresh = cli(*argv)  # from the shards again
+        assert (fresh.returncode, fresh.stdout) == (first.returncode, first.stdout), argv
+    assert len(views(cli)) <= view.KEEP
+
+
+def test_any_write_to_the_cache_ends_the_views(cli, fleet, shards_read):
+    fleet.ec2(A, "us-east-1", 2, name="web-{i}")
+    assert len(cli("ls").stdout.splitlines()) == 2  # collected: no view of a cache being made
+    assert len(cli("ls").stdout.splitlines()) == 2 and views(cli)
+    # another process's refresh: a write through a Cache of its own
+    other = Cache(cli.cache_dir)
+    sid = next(s for s in other.shards() if s.endswith("/ec2"))
+    other.put_shard(sid, [], time.time())
+    other.close()
+    before = len(shards_read)
+    assert cli("ls", "--offline", "--kind", "ec2").returncode == 1  # the emptied shard, not the view
+    assert len(shards_read) == before + 1
+
+
+def test_expired_shards_are_refreshed_not_served_from_the_view(cli, fleet, aws, shards_read):
+    fleet.ec2(A, "us-east-1", 2, name="web-{i}")
+    assert cli("refresh").returncode == 0
+    collected = time.time()
+    assert len(cli("ls", "--ttl", "8").stdout.splitlines()) == 2
+    fleet.ec2(A, "us-east-1", 1, name="late-{i}", start=5)
+    calls = len(aws.calls)
+    assert "late-5" not in cli("ls", "--ttl", "8").stdout  # fresh: the view
+    assert len(aws.calls) == calls
+    time.sleep(max(0.0, collected + 8.5 - time.time()))
+    offline = cli("ls", "--offline", "--ttl", "8")
+    assert "late-5" not in offline.stdout and len(aws.calls) == calls  # offline: old data is fine
+    assert "late-5" in cli("ls", "--ttl", "8").stdout  # due: refreshed first
+
+
+def test_a_view_is_never_trusted_when_stale_or_tampered(cli, fleet, shards_read):
+    fleet.ec2(A, "us-east-1", 2, name="web-{i}")
+    cli("refresh")
+    expected = cli("ls").stdout
+    (name,) = views(cli)
+    path = os.path.join(cli.cache_dir, view.FOLDER, name)
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    head, body = text.split("\n", 6)[:6], text.split("\n", 6)[6]
+    numbers = head[3].split()
+    for tampered in (text[:-10], text.replace(view.VERSION, "fuzzyaws-view 0"), "garbage\n" * 7, "",
+                     "\n".join(head[:2] + ["1.1"] + head[3:]) + "\n" + body,  # another generation
+                     "\n".join(head[:3] + [" ".join(numbers[:-1])] + head[4:]) + "\n" + body,
+                     b"\xff\xfe".decode("latin-1") + text):
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(tampered)
+        before = len(shards_read)
+        result = cli("ls", "--offline")
+        assert (result.stdout, result.stderr) == (expected, ""), tampered[:40]
+        assert len(shards_read) == before + 1
+
+
+def test_a_foreign_cache_directory_is_refused_before_its_view_is_read(cli, fleet):
+    fleet.ec2(A, "us-east-1", 1)
+    assert cli("refresh").returncode == 0 and cli("ls").returncode == 0 and views(cli)
+    os.chmod(cli.cache_dir, 0o777)
+    try:
+        result = cli("ls", "--offline")
+    finally:
+        os.chmod(cli.cache_dir, 0o700)
+    assert result.returncode == 2 and result.stdout == "" and "can be written by others" in result.stderr
