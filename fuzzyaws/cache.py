@@ -29,11 +29,10 @@ import time
 from contextlib import contextmanager
 
 from fuzzyaws import cachedir, view
-from fuzzyaws.cachedir import DB, MARKER  # noqa: F401 - MARKER: tests name it from here
+from fuzzyaws.cachedir import CHUNK, DB, MARKER  # noqa: F401 - tests name CHUNK and MARKER from here
 from fuzzyaws.frozen import Frozen
 from fuzzyaws.status import UsageError
 
-CHUNK = 1000  # records per value: the preview parses one chunk, `ls --json` streams them
 PLAN_TTL = 24 * 3600.0  # profiles' accounts and enabled regions change rarely
 # diskcache's modes (diskcache.core), read here without importing it
 MODE_RAW, MODE_BINARY, MODE_TEXT, MODE_PICKLE = 1, 2, 3, 4
@@ -159,7 +158,7 @@ class Cache:
     def _value(self, mode, filename, value) -> "str | None":
         if mode == MODE_RAW and isinstance(value, str):
             return value
-        if mode == MODE_TEXT and filename and not os.path.isabs(filename) and ".." not in filename:
+        if mode == MODE_TEXT and filename and _inside(filename):
             with open(os.path.join(self.directory, filename), encoding="utf-8") as fh:
                 return fh.read()
         return None  # bytes or a pickle: not written by us, never unpickled
@@ -186,6 +185,25 @@ class Cache:
                 if key in self._memory:
                     out[prefix][name] = self._memory[key]
         return out
+
+    def record_files(self) -> dict:
+        """{shard id: [file of each records chunk, '' where it is not a file of its own]}:
+        where a view's reader finds one record without the database."""
+        def query(db):
+            out: dict = {}
+            rows = db.execute("SELECT key, mode, filename FROM Cache WHERE key >= 'records:' "
+                              "AND key < 'records;' AND raw = 1")
+            for key, mode, filename in rows:
+                _, sid, n = key.rsplit(":", 2) if key.count(":") >= 2 else (None, None, None)
+                if sid is None or not n.isdigit():
+                    continue
+                usable = mode == MODE_TEXT and filename and _inside(filename)
+                chunks = out.setdefault(sid, {})
+                chunks[int(n)] = filename if usable else ""
+            return {sid: [chunks.get(n, "") for n in range(max(chunks) + 1)] for sid, chunks in out.items()}
+        if self._memory or self._deleted:
+            return {}
+        return self._read(query, {})
 
     def value(self, key: str) -> "str | None":
         """One value."""
@@ -237,7 +255,7 @@ class Cache:
             within = f"{parts[4]}/{parts[3]}/"
             keys = {sid: text for sid, text in keys.items() if sid.startswith(within)}
         for sid, text in keys.items():
-            row = _row(text, key, arn)
+            row = view.row_of(text, key)
             if row is not None:
                 shard = self.shard(sid)
                 record = self.record(sid, row) if shard else None
@@ -447,14 +465,9 @@ def shard_text(shard: Shard) -> str:
     return json.dumps({k: v for k, v in shard.to_dict().items() if k != "id" and v not in ([], {}, None)})
 
 
-def _row(keys: str, key: str, arn: bool) -> "int | None":
-    """The row of `key` (an ARN, or an id: the ARN's last part) in "\\n"-joined `keys`."""
-    text = "\n" + keys + "\n"
-    for needle in ([f"\n{key}\n"] if arn else [f"/{key}\n", f":{key}\n"]):
-        at = text.find(needle)
-        if at >= 0:
-            return text.count("\n", 0, at + 1) - 1
-    return None
+def _inside(filename: str) -> bool:
+    """A value file's name as diskcache writes it: inside the directory."""
+    return not os.path.isabs(filename) and ".." not in filename
 
 
 def _text_disk(diskcache):
@@ -475,6 +488,13 @@ def _text_disk(diskcache):
         def store(self, value, read, key=diskcache.core.UNKNOWN):
             if type(value) not in (str, int, float):
                 raise TypeError("cache values are str")
+            if type(value) is str and isinstance(key, str) and key.startswith("records:"):
+                # records are always a file of their own, however small: where a view's
+                # reader finds one without the database (view.find)
+                import io
+                filename, full_path = self.filename(key, value)
+                self._write(full_path, io.StringIO(value), "x", "UTF-8")
+                return os.path.getsize(full_path), diskcache.core.MODE_TEXT, filename, None
             return super().store(value, read, key)
 
         def fetch(self, mode, filename, value, read):

@@ -9,6 +9,7 @@ import os
 from fuzzyaws.status import UsageError
 
 DB = "cache.db"
+CHUNK = 1000  # records per value: the preview parses one chunk, `ls --json` streams them
 MARKER = "CACHEDIR.TAG"
 MARKER_TEXT = ("Signature: 8a477f597d28d172789f06886806bc55\n"
                "# This file is a cache directory tag created by fuzzyaws.\n"

@@ -112,11 +112,14 @@ class Summary:
         self.oldest, self.widest = oldest, widest or {}
 
 
-def write(directory: str, key: str, made_from: str, inventory, due: list, offline_until: float) -> None:
+def write(directory: str, key: str, made_from: str, inventory, due: list, offline_until: float,
+          files: dict) -> None:
     """Store `inventory` (what load read for scope `key` at generation `made_from`); `due`:
-    when each of its shards falls due; `offline_until`: when the plan it followed expires.
-    Best effort: a view that cannot be written is simply not there."""
-    shards = "".join(f"{s.id}\t{text}\t{ranges}\n" for s, text, ranges in inventory.stored_shards())
+    when each of its shards falls due; `offline_until`: when the plan it followed expires;
+    `files`: the cache's records files per shard (Cache.record_files), where `find` reads
+    one record. Best effort: a view that cannot be written is simply not there."""
+    shards = "".join(f"{s.id}\t{len(inventory.rows(s))}\t{ranges}\t{','.join(files.get(s.id, ()))}\t{text}\n"
+                     for s, text, ranges in inventory.stored_shards())
     lines, keys = inventory.text("lines"), inventory.text("keys")
     oldest = inventory.oldest()
     numbers = [offline_until, inventory.missing, inventory.count, inventory.accounts, inventory.regions,
@@ -206,12 +209,10 @@ class StoredInventory:
         if self._shards is None:
             from fuzzyaws.cache import parse_shard
             self._shards = []
-            for row in self._shards_text.split("\n"):
-                if row:
-                    sid, meta, ranges = row.split("\t")
-                    self._shards.append(parse_shard(sid, meta))
-                    if ranges:
-                        self._rows[sid] = [tuple(map(int, r.split(":"))) for r in ranges.split(",")]
+            for sid, _, ranges, _, meta in _shard_rows(self._shards_text):
+                self._shards.append(parse_shard(sid, meta))
+                if ranges:
+                    self._rows[sid] = _ranges(ranges)
         return self._shards
 
     def rows(self, shard):
@@ -242,3 +243,62 @@ class StoredInventory:
 
     def oldest(self) -> "float | None":
         return self._summary.oldest
+
+
+def _shard_rows(text: str):
+    """(id, rows used, row ranges, records files, state) of each shard of a view."""
+    for row in text.split("\n"):
+        if row:
+            yield row.split("\t", 4)
+
+
+def _ranges(text: str) -> list:
+    return [tuple(map(int, r.split(":"))) for r in text.split(",")]
+
+
+def row_of(keys: str, key: str) -> "int | None":
+    """The row of `key` (an ARN, or an id: the ARN's last part) in "\\n"-joined `keys`."""
+    parts = key.split(":", 5)
+    arn = len(parts) == 6 and parts[0] == "arn"
+    text = "\n" + keys + "\n"
+    for needle in ([f"\n{key}\n"] if arn else [f"/{key}\n", f":{key}\n"]):
+        at = text.find(needle)
+        if at >= 0:
+            return text.count("\n", 0, at + 1) - 1
+    return None
+
+
+def find(directory: str, key: str, scope: str, now: float, default: bool = False) -> "tuple | None":
+    """(record, its shard's fetch time, its last refresh error) of `key` in the view of
+    `scope`, read from the one records file it is in: what `preview` shows, on every
+    cursor move in fzf. None when the view cannot tell (then the cache is asked)."""
+    stored = read(directory, scope, now, offline=True, default=default)
+    if stored is None:
+        return None
+    at = row_of(stored.text("keys"), key)
+    if at is None:
+        return None
+    for sid, used, ranges, files, meta in _shard_rows(stored._shards_text):
+        used = int(used)
+        if at >= used:
+            at -= used
+            continue
+        row = at if not ranges else [r for first, count in _ranges(ranges) for r in range(first, first + count)][at]
+        files = files.split(",")
+        chunk = row // cachedir.CHUNK
+        if chunk >= len(files) or not files[chunk]:
+            return None  # kept in the database: asked there
+        try:
+            with open(os.path.join(directory, files[chunk]), encoding="utf-8") as fh:
+                records = fh.read().split("\n")
+        except (OSError, ValueError):
+            return None  # replaced meanwhile: the cache has it
+        from fuzzyaws import jsontext
+        try:
+            record, state = jsontext.loads(records[row % cachedir.CHUNK]), jsontext.loads(meta)
+        except (ValueError, IndexError):
+            return None
+        if not isinstance(record, dict) or not isinstance(state, dict):
+            return None
+        return record, state.get("fetched"), state.get("error")
+    return None

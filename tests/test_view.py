@@ -76,17 +76,18 @@ def test_any_write_to_the_cache_ends_the_views(cli, fleet, shards_read):
 
 def test_expired_shards_are_refreshed_not_served_from_the_view(cli, fleet, aws, shards_read):
     fleet.ec2(A, "us-east-1", 2, name="web-{i}")
-    assert cli("refresh").returncode == 0
+    ls = ("--ttl", "10", "ls", "--kind", "ec2")
+    assert cli("--ttl", "10", "refresh", "--kind", "ec2").returncode == 0
     collected = time.time()
-    assert len(cli("ls", "--ttl", "8").stdout.splitlines()) == 2
+    assert len(cli(*ls).stdout.splitlines()) == 2
     fleet.ec2(A, "us-east-1", 1, name="late-{i}", start=5)
     calls = len(aws.calls)
-    assert "late-5" not in cli("ls", "--ttl", "8").stdout  # fresh: the view
+    assert "late-5" not in cli(*ls).stdout  # fresh: the view
     assert len(aws.calls) == calls
-    time.sleep(max(0.0, collected + 8.5 - time.time()))
-    offline = cli("ls", "--offline", "--ttl", "8")
+    time.sleep(max(0.0, collected + 10.5 - time.time()))
+    offline = cli(*ls, "--offline")
     assert "late-5" not in offline.stdout and len(aws.calls) == calls  # offline: old data is fine
-    assert "late-5" in cli("ls", "--ttl", "8").stdout  # due: refreshed first
+    assert "late-5" in cli(*ls).stdout  # due: refreshed first
 
 
 def test_a_view_is_never_trusted_when_stale_or_tampered(cli, fleet, shards_read):
@@ -120,3 +121,25 @@ def test_a_foreign_cache_directory_is_refused_before_its_view_is_read(cli, fleet
     finally:
         os.chmod(cli.cache_dir, 0o700)
     assert result.returncode == 2 and result.stdout == "" and "can be written by others" in result.stderr
+
+
+def test_preview_reads_one_record_through_the_view_as_the_cache_would(cli, fleet, monkeypatch):
+    fleet.ec2(A, "us-east-1", 3, name="web-{i}", tags={"Team": "a\tb"})
+    fleet.sqs_queue(A, "us-east-1", "jobs")
+    assert cli("refresh").returncode == 0
+    keys = cli("ls", "--keys").stdout.split()  # and the view
+    asked = []
+    original = Cache.find
+    monkeypatch.setattr(Cache, "find", lambda self, *a, **kw: asked.append(a) or original(self, *a, **kw))
+
+    def shown(key):
+        result = cli("preview", key)
+        assert result.returncode == 0, result.stderr
+        return [line for line in result.stdout.splitlines() if not line.startswith("data")]
+
+    ids = [key.rsplit("/", 1)[-1] for key in keys if ":instance/" in key]
+    through_view = {key: shown(key) for key in keys + ids}
+    assert not asked  # every one found in the view
+    view.drop(cli.cache_dir)
+    assert {key: shown(key) for key in keys + ids} == through_view
+    assert len(asked) == len(keys + ids)

@@ -223,7 +223,7 @@ def load(app, *, offline: bool = False, kinds=None, read=("lines",)):
     made_from = view.generation(settings.cache_dir) or view.renew(settings.cache_dir)
     inventory, due, plan_until = _from_shards(app, offline, kinds, tuple(dict.fromkeys(read + ("lines", "keys"))))
     if made_from and not app.cache.in_memory:
-        view.write(settings.cache_dir, key, made_from, inventory, due, plan_until)
+        view.write(settings.cache_dir, key, made_from, inventory, due, plan_until, app.cache.record_files())
     return inventory
 
 
