@@ -229,3 +229,15 @@ def test_name_state_and_region_are_on_screen_after_a_query(cli, tmp_path, picker
         assert result(term, cli)[0] == 130
     finally:
         term.kill()
+
+
+def test_commands_fzf_runs_are_quoted_as_shlex_quotes_them():
+    import random
+    import shlex
+
+    from fuzzyaws.pickers.fzf import _join
+    rng = random.Random(1)
+    chars = "ab '\"$\\`!*?-_=/.:,@%+é\t\n;&|()<>~#"
+    for _ in range(5000):
+        words = ["".join(rng.choice(chars) for _ in range(rng.randrange(6))) for _ in range(rng.randrange(4))]
+        assert _join(words) == shlex.join(words), words

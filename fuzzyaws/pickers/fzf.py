@@ -4,7 +4,10 @@ pyfzf's own `prompt` writes every item to a temporary file, then runs fzf throug
 /bin/sh with the options pasted into the command line. `StreamingFzf` extends it: fzf is
 started with an argv (no shell, so nothing needs quoting) and the items are streamed to
 it over a pipe while it is already drawing; its exit status tells an abort (130) from no
-match (1) and a bad option (2).
+match (1) and a bad option (2). Ctrl-G's first frame waits on what runs before fzf does,
+so fzf is started with os.posix_spawn (not `subprocess`, whose import costs more than
+reading the inventory) and the commands fzf runs are quoted here (not with `shlex`, which
+imports `re`).
 
 The user's FZF_DEFAULT_OPTS win over our looks (height, layout, colours), as in fzf's own
 shell bindings: ours go first in FZF_DEFAULT_OPTS, theirs after, and only what makes the
@@ -13,8 +16,6 @@ picker work (fields, query, header, preview, reload) is on the command line.
 from __future__ import annotations
 
 import os
-import shlex
-import subprocess
 
 from pyfzf.pyfzf import FzfPrompt
 
@@ -32,6 +33,14 @@ LOOKS = "--height=40% --min-height=12 --layout=reverse --info=inline --tiebreak=
 CHROME = 3  # columns fzf takes left of a line: pointer, marker, a space
 # fzf's alternative delimiters for an action's argument, tried in order.
 _DELIMITERS = ("()", "[]", "{}", "<>", "~~", "!!", "@@", "##", "%%", "^^", "&&", "**", ";;", "//", "||")
+
+
+_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-")
+
+
+def _join(words) -> str:
+    """shlex.join: each word as /bin/sh reads it back, single-quoted unless plain."""
+    return " ".join(w if w and _SAFE.issuperset(w) else "'" + w.replace("'", "'\"'\"'") + "'" for w in words)
 
 
 def _action(name: str, argument: str) -> str:
@@ -57,17 +66,17 @@ def arguments(request, reload: list, color: bool) -> list:
         args.append("--no-height")
     if request.preview_argv:
         # fzf quotes {-1} (the key field) itself when it runs the preview command
-        args.append("--preview=" + shlex.join(request.preview_argv) + " {-1}")
+        args.append("--preview=" + _join(request.preview_argv) + " {-1}")
     if request.copy_argv:  # {+-1}: the keys of the marked rows, else of the one under the cursor
-        args.append("--bind=alt-c:" + _action("execute-silent", shlex.join(request.copy_argv) + " {+-1}"))
+        args.append("--bind=alt-c:" + _action("execute-silent", _join(request.copy_argv) + " {+-1}"))
     if request.open_argv:
-        args.append("--bind=alt-o:" + _action("execute-silent", shlex.join(request.open_argv) + " {-1}"))
+        args.append("--bind=alt-o:" + _action("execute-silent", _join(request.open_argv) + " {-1}"))
     if reload:
         # Stale data is shown at once; fzf reruns the listing (which refreshes what is due)
         # and swaps it in when it is complete, keeping the query and the marks. If the
         # refresh fails entirely, the cached lines are listed again, never an empty list.
-        command = shlex.join(reload)
-        fallback = shlex.join(reload + ["--offline"])
+        command = _join(reload)
+        fallback = _join(reload + ["--offline"])
         args.append("--bind=start:" + _action("reload-sync", f"{command} 2>/dev/null || {fallback} 2>/dev/null"))
     return args
 
@@ -77,23 +86,34 @@ class StreamingFzf(FzfPrompt):
 
     def run(self, lines, args: list, env: dict, terminal) -> "tuple[int, list]":
         """(fzf's exit status, the lines it printed); `lines` an iterable, read as written."""
-        proc = subprocess.Popen([self.executable_path, *args], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=terminal, env=env)
+        import _signal  # not `signal`: its import builds enums
+        feed_r, feed_w = os.pipe()  # both ends close on exec; dup2 makes fzf's own ones inheritable
+        out_r, out_w = os.pipe()
         try:
-            batch, size = [], 200  # a first screenful at once, then in bigger writes
-            for line in lines:
-                batch.append(line)
-                if len(batch) >= size:
-                    proc.stdin.write(("\n".join(batch) + "\n").encode("utf-8", "replace"))
-                    proc.stdin.flush()
-                    batch, size = [], 4096
-            if batch:
-                proc.stdin.write(("\n".join(batch) + "\n").encode("utf-8", "replace"))
-            proc.stdin.close()
-        except BrokenPipeError:
-            pass  # fzf is done before it read everything: accepted or aborted early
-        output = proc.stdout.read().decode("utf-8", "replace")
-        return proc.wait(), [line for line in output.split("\n") if line]
+            pid = os.posix_spawn(self.executable_path, [self.executable_path, *args], env, file_actions=[
+                (os.POSIX_SPAWN_DUP2, feed_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1),
+                (os.POSIX_SPAWN_DUP2, terminal.fileno(), 2)],
+                setsigdef=(_signal.SIGPIPE, _signal.SIGXFSZ))  # as subprocess does: Python ignores them
+        finally:
+            os.close(feed_r)
+            os.close(out_w)
+        with open(feed_w, "wb") as feed, open(out_r, "rb") as out:
+            try:
+                batch, size = [], 200  # a first screenful at once, then in bigger writes
+                for line in lines:
+                    batch.append(line)
+                    if len(batch) >= size:
+                        feed.write(("\n".join(batch) + "\n").encode("utf-8", "replace"))
+                        feed.flush()
+                        batch, size = [], 4096
+                if batch:
+                    feed.write(("\n".join(batch) + "\n").encode("utf-8", "replace"))
+                feed.close()
+            except BrokenPipeError:
+                pass  # fzf is done before it read everything: accepted or aborted early
+            output = out.read().decode("utf-8", "replace")
+        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        return status, [line for line in output.split("\n") if line]
 
 
 class FzfPicker:
