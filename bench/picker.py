@@ -23,7 +23,7 @@ import tempfile
 import termios
 import time
 
-from common import interleaved, median_time, synthetic_cache, user_install
+from common import interleaved, median_time, run_once, synthetic_cache, user_install
 
 RUNS = 11
 TYPED = ["p", "pr", "pro", "prod", "prod ", "prod w", "prod we", "prod web"]
@@ -60,10 +60,20 @@ def first_frame(argv, env, marker: bytes, stdin_path=None) -> "float | None":
     return shown
 
 
-def median_frame(argv, env, marker, stdin_path=None) -> float:
-    first_frame(argv, env, marker, stdin_path)  # warm-up
-    times = [first_frame(argv, env, marker, stdin_path) for _ in range(RUNS)]
-    return statistics.median(t for t in times if t is not None)
+def frames(entries: dict, base_argv: list) -> dict:
+    """{name: median seconds to the first frame} of `entries` ({name: (argv, env, marker,
+    stdin_path)}), run in turns with `python -c pass` (under "python -c pass"), so that a
+    shared machine's drift shifts every figure alike."""
+    times: dict = {name: [] for name in ["python -c pass (user venv)", *entries]}
+    for round_ in range(RUNS + 1):  # the first round warms up
+        elapsed = run_once(base_argv)
+        if round_:
+            times["python -c pass (user venv)"].append(elapsed)
+        for name, (argv, env, marker, stdin_path) in entries.items():
+            shown = first_frame(argv, env, marker, stdin_path)
+            if round_ and shown is not None:
+                times[name].append(shown)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def refilter(lines: list) -> float:
@@ -103,22 +113,25 @@ def main():
             "ls --offline (ID completion, every shell)": ([fuzzyaws, "ls", "--offline"], env, None),
             "pick --list --offline (fzf's reload)": ([fuzzyaws, "pick", "--list", "--offline"], env, None),
         }, RUNS)
-        base = quick["python -c pass (user venv)"]
         marker = b"10000/10000"
-        fzf_alone = median_frame([fzf, "--height=40%", "--layout=reverse"], env, marker, lines_path)
         pick = [fuzzyaws, "pick", "--multi"]
-        table = [("python -c pass (user venv)", base),
-                ("fzf alone, 10k lines", fzf_alone),
-                ("fzf alone, --with-nth=2..", median_frame([fzf, "--height=40%", "--layout=reverse", "--delimiter=\t",
-                                                           "--with-nth=2.."], env, marker, keyed_path)),
-                ("pick --multi --picker fzf, first lines", median_frame(pick + ["--picker", "fzf"], env, first)),
-                ("pick --multi --picker fzf, all loaded", median_frame(pick + ["--picker", "fzf"], env, marker)),
-                ("pick --multi --picker builtin", median_frame(pick + ["--picker", "builtin"], env, marker)),
-                *((name, t) for name, t in quick.items() if name != "python -c pass (user venv)")]
+        framed = frames({
+            "fzf alone, 10k lines": ([fzf, "--height=40%", "--layout=reverse"], env, marker, lines_path),
+            "fzf alone, --with-nth=2..": ([fzf, "--height=40%", "--layout=reverse", "--delimiter=\t",
+                                           "--with-nth=2.."], env, marker, keyed_path),
+            "pick --multi --picker fzf, first lines": (pick + ["--picker", "fzf"], env, first, None),
+            "pick --multi --picker fzf, all loaded": (pick + ["--picker", "fzf"], env, marker, None),
+            "pick --multi --picker builtin": (pick + ["--picker", "builtin"], env, marker, None),
+        }, [py, "-c", "pass"])
+        fzf_alone = framed["fzf alone, 10k lines"]
+        table = [(name, t / framed["python -c pass (user venv)"], t) for name, t in framed.items()]
+        table += [(name, t / quick["python -c pass (user venv)"], t) for name, t in quick.items()
+                  if name != "python -c pass (user venv)"]
         print("first frame / run time, 10,000 cached resources (median)")
+        print("(each group run in turns with python -c pass; ratios to the baseline of its own group)")
         print(f"{'':40} {'time':>9} {'x python':>9} {'x fzf alone':>12}")
-        for name, t in table:
-            print(f"{name:40} {t * 1000:7.1f}ms {t / base:8.2f}x {t / fzf_alone:11.2f}x")
+        for name, ratio, t in table:
+            print(f"{name:40} {t * 1000:7.1f}ms {ratio:8.2f}x {t / fzf_alone:11.2f}x")
 
         lines = [row.rsplit("\t", 1)[0] for row in rows]
         print("\nre-filter per keystroke, typing 'prod web' (median)")
