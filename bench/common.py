@@ -102,20 +102,21 @@ def interleaved(commands: dict, runs: int) -> dict:
     return {name: statistics.median(t) for name, t in times.items()}
 
 
-def synthetic_cache(directory: str, count: int, seed: int = 0, kinds=("ec2",)) -> dict:
-    """A warm cache of `count` resources over ACCOUNTS x REGIONS (EC2 instances, or spread
-    evenly over `kinds`: one shard per kind per account x region), with a cached plan.
-    Returns the env under which `fuzzyaws ls` finds it warm."""
+def synthetic_cache(directory: str, count: int, seed: int = 0, kinds=("ec2",), accounts=ACCOUNTS,
+                    regions=REGIONS) -> dict:
+    """A warm cache of `count` resources over `accounts` x `regions` (EC2 instances, or
+    spread evenly over `kinds`: one shard per kind per account x region), with a cached
+    plan. Returns the env under which `fuzzyaws ls` finds it warm."""
     rng = random.Random(seed)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "FUZZYAWS_"))}
     env = user_env(env)
-    env.update(FUZZYAWS_CACHE_DIR=directory, FUZZYAWS_PROFILES=",".join(f"p{a[0]}" for a in ACCOUNTS),
-               FUZZYAWS_REGIONS=",".join(REGIONS), FUZZYAWS_KINDS=",".join(kinds),
+    env.update(FUZZYAWS_CACHE_DIR=directory, FUZZYAWS_PROFILES=",".join(f"p{a}" for a in accounts),
+               FUZZYAWS_REGIONS=",".join(regions), FUZZYAWS_KINDS=",".join(kinds),
                AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
                XDG_CONFIG_HOME=os.path.join(directory, "no-config"))
     settings = config.load({}, env)
     cache = Cache(directory)
-    shards = [(a, r, k) for a in ACCOUNTS for r in REGIONS for k in kinds]
+    shards = [(a, r, k) for a in accounts for r in regions for k in kinds]
     now = time.time()
     for n, (account, region, kind) in enumerate(shards):
         resources = []
@@ -137,7 +138,7 @@ def synthetic_cache(directory: str, count: int, seed: int = 0, kinds=("ec2",)) -
                     kind=kind, key=f"arn:aws:{kind}:{region}:{account}:{kind}/{name}", id=name, name=name,
                     account=account, region=region, state=STATES.get(kind, ""), tags=tags))
         cache.put_shard(shard_id(account, region, kind), resources, now)
-    cache.put_plan(plan_key(settings), [{"profile": f"p{a[0]}", "role_arn": None, "account": a, "region": r}
-                                        for a in ACCOUNTS for r in REGIONS], now)
+    cache.put_plan(plan_key(settings), [{"profile": f"p{a}", "role_arn": None, "account": a, "region": r}
+                                        for a in accounts for r in regions], now)
     cache.close()
     return env
