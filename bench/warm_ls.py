@@ -80,7 +80,7 @@ def main():
         }, RUNS)
     rows = list(timed.items())
     base = rows[0][1]
-    print(f"{"command":42} {'median':>9} {'x python -c pass':>17}")
+    print(f"{'command':42} {'median':>9} {'x python -c pass':>17}")
     for name, t in rows:
         print(f"{name:42} {t * 1000:7.1f}ms {t / base:16.2f}x")
     print(f"fuzzyaws ls '{query}' vs fzf --filter: {timed[ours] / timed[theirs]:.2f}x")
