@@ -143,7 +143,7 @@ def _forget_old(folder: str) -> None:
 
 
 def read(directory: str, key: str, now: float, offline: bool, default: bool = False):
-    """The StoredInventory of scope `key`, or None when there is no current view of it."""
+    """What the view of scope `key` holds (Stored), or None when there is no current one."""
     if not cachedir.check(directory, create=False, default=default):
         return None
     try:
@@ -173,86 +173,27 @@ def read(directory: str, key: str, now: float, offline: bool, default: bool = Fa
         return None
     summary = Summary(int(count), int(accounts), int(regions), int(failed),
                       None if oldest < 0 else oldest, widest)
-    return StoredInventory(body[:n_lines], body[n_lines:n_lines + n_keys], body[n_lines + n_keys:],
-                           summary, missing=int(missing), expired=expired)
+    return Stored(body[:n_lines], body[n_lines:n_lines + n_keys], body[n_lines + n_keys:],
+                  summary, missing=int(missing), expired=expired)
 
 
-class StoredInventory:
-    """An inventory (inventory/load.py) as a view holds it."""
+class Stored:
+    """What a view holds: the texts of lines, keys and shards, the summary, and the counts
+    of shards missing (-1: no plan) and expired now. inventory/load.py serves it."""
 
     def __init__(self, lines: str, keys: str, shards: str, summary: Summary, missing: int, expired: int):
-        self._texts = {"lines": lines, "keys": keys}
-        self._shards_text = shards
-        self._summary = summary
-        self._shards = None
-        self._rows: dict = {}
-        self.missing, self.expired = missing, expired
-
-    def text(self, prefix: str) -> str:
-        return self._texts[prefix]
-
-    def lines(self) -> list:
-        text = self._texts["lines"]
-        return text.split("\n") if text else []
-
-    def keys(self) -> list:
-        text = self._texts["keys"]
-        return text.split("\n") if text else []
-
-    @property
-    def shard_count(self) -> int:
-        return self._shards_text.count("\n")
-
-    @property
-    def shards(self) -> list:
-        """The shards (parsed when first asked for: `ls --json` and the actions need them)."""
-        if self._shards is None:
-            from fuzzyaws.cache import parse_shard
-            self._shards = []
-            for sid, _, ranges, _, meta in _shard_rows(self._shards_text):
-                self._shards.append(parse_shard(sid, meta))
-                if ranges:
-                    self._rows[sid] = _ranges(ranges)
-        return self._shards
-
-    def rows(self, shard):
-        self.shards  # noqa: B018 - parses the row ranges
-        ranges = self._rows.get(shard.id)
-        if ranges is None:
-            return range(shard.count)
-        return [row for first, count in ranges for row in range(first, first + count)]
-
-    @property
-    def count(self) -> int:
-        return self._summary.count
-
-    @property
-    def accounts(self) -> int:
-        return self._summary.accounts
-
-    @property
-    def regions(self) -> int:
-        return self._summary.regions
-
-    @property
-    def failed(self) -> int:
-        return self._summary.failed
-
-    def widest(self) -> dict:
-        return dict(self._summary.widest)
-
-    def oldest(self) -> "float | None":
-        return self._summary.oldest
+        self.lines, self.keys, self.shards = lines, keys, shards
+        self.summary, self.missing, self.expired = summary, missing, expired
 
 
-def _shard_rows(text: str):
+def shard_rows(text: str):
     """(id, rows used, row ranges, records files, state) of each shard of a view."""
     for row in text.split("\n"):
         if row:
             yield row.split("\t", 4)
 
 
-def _ranges(text: str) -> list:
+def ranges_of(text: str) -> list:
     return [tuple(map(int, r.split(":"))) for r in text.split(",")]
 
 
@@ -275,15 +216,15 @@ def find(directory: str, key: str, scope: str, now: float, default: bool = False
     stored = read(directory, scope, now, offline=True, default=default)
     if stored is None:
         return None
-    at = row_of(stored.text("keys"), key)
+    at = row_of(stored.keys, key)
     if at is None:
         return None
-    for sid, used, ranges, files, meta in _shard_rows(stored._shards_text):
+    for sid, used, ranges, files, meta in shard_rows(stored.shards):
         used = int(used)
         if at >= used:
             at -= used
             continue
-        row = at if not ranges else [r for first, count in _ranges(ranges) for r in range(first, first + count)][at]
+        row = at if not ranges else [r for first, count in ranges_of(ranges) for r in range(first, first + count)][at]
         files = files.split(",")
         chunk = row // cachedir.CHUNK
         if chunk >= len(files) or not files[chunk]:

@@ -99,6 +99,50 @@ class Inventory:
             yield shard, shard_text(shard), ",".join(f"{a}:{b}" for a, b in ranges or ())
 
 
+class StoredInventory(Inventory):
+    """An Inventory as the scope's view holds it (view.Stored): its shards are parsed only
+    when asked for (`ls --json` and the actions read records through them)."""
+    count = accounts = regions = failed = None  # plain values here, not sums over shards
+
+    def __init__(self, stored):
+        self._texts = {"lines": stored.lines, "keys": stored.keys}
+        self._stored = stored
+        self._parsed = None
+        self._rows: dict = {}
+        self.missing, self.expired = stored.missing, stored.expired
+        summary = stored.summary
+        self.count, self.accounts, self.regions, self.failed = \
+            summary.count, summary.accounts, summary.regions, summary.failed
+
+    def text(self, prefix: str) -> str:
+        return self._texts[prefix]
+
+    @property
+    def shards(self) -> list:
+        if self._parsed is None:
+            from fuzzyaws.cache import parse_shard
+            self._parsed = []
+            for sid, _, ranges, _, meta in view.shard_rows(self._stored.shards):
+                self._parsed.append(parse_shard(sid, meta))
+                if ranges:
+                    self._rows[sid] = view.ranges_of(ranges)
+        return self._parsed
+
+    def rows(self, shard):
+        self.shards  # noqa: B018 - parses the row ranges
+        return super().rows(shard)
+
+    @property
+    def shard_count(self) -> int:
+        return self._stored.shards.count("\n")
+
+    def widest(self) -> dict:
+        return dict(self._stored.summary.widest)
+
+    def oldest(self) -> "float | None":
+        return self._stored.summary.oldest
+
+
 def plan_key(settings) -> str:
     """What decides the plan, as text: the key of its cache entry (not hashed, not JSON:
     hashlib's or json's import would cost the warm path for nothing)."""
@@ -218,7 +262,7 @@ def load(app, *, offline: bool = False, kinds=None, read=("lines",)):
     key = view_key(settings, kinds)
     stored = view.read(settings.cache_dir, key, time.time(), offline, settings.default_cache_dir)
     if stored is not None:
-        return stored
+        return StoredInventory(stored)
     # read before the shards are: a write meanwhile makes the view stale at once
     made_from = view.generation(settings.cache_dir) or view.renew(settings.cache_dir)
     inventory, due, plan_until = _from_shards(app, offline, kinds, tuple(dict.fromkeys(read + ("lines", "keys"))))
