@@ -5,9 +5,11 @@ pyfzf's own `prompt` writes every item to a temporary file, then runs fzf throug
 started with an argv (no shell, so nothing needs quoting) and the items are streamed to
 it over a pipe while it is already drawing; its exit status tells an abort (130) from no
 match (1) and a bad option (2). Ctrl-G's first frame waits on what runs before fzf does,
-so fzf is started with os.posix_spawn (not `subprocess`, whose import costs more than
-reading the inventory) and the commands fzf runs are quoted here (not with `shlex`, which
-imports `re`).
+so fzf is started first (`Started`: os.posix_spawn, not `subprocess`, whose import costs
+more than reading the inventory) and fed its first screenful; pyfzf (whose import of
+tempfile and shutil costs more than a Python start) is imported while fzf draws, and its
+`StreamingFzf` (pickers/streaming.py) feeds the rest and reads the answer. The commands
+fzf runs are quoted here (not with `shlex`, which imports `re`).
 
 The user's FZF_DEFAULT_OPTS win over our looks (height, layout, colours), as in fzf's own
 shell bindings: ours go first in FZF_DEFAULT_OPTS, theirs after, and only what makes the
@@ -16,8 +18,7 @@ picker work (fields, query, header, preview, reload) is on the command line.
 from __future__ import annotations
 
 import os
-
-from pyfzf.pyfzf import FzfPrompt
+from itertools import islice
 
 from fuzzyaws.pickers import items
 from fuzzyaws.status import UsageError
@@ -31,6 +32,7 @@ LOOKS = "--height=40% --min-height=12 --layout=reverse --info=inline --tiebreak=
         f"--preview-window='right,50%,wrap,<{PREVIEW_MIN_COLUMNS // 2}(hidden)' --bind=?:toggle-preview " \
         "--prompt='aws> ' --pointer='>' --marker='>'"
 CHROME = 3  # columns fzf takes left of a line: pointer, marker, a space
+FIRST_SCREEN = 200  # items fed before anything else is done: more than a screen shows
 # fzf's alternative delimiters for an action's argument, tried in order.
 _DELIMITERS = ("()", "[]", "{}", "<>", "~~", "!!", "@@", "##", "%%", "^^", "&&", "**", ";;", "//", "||")
 
@@ -81,39 +83,32 @@ def arguments(request, reload: list, color: bool) -> list:
     return args
 
 
-class StreamingFzf(FzfPrompt):
-    """pyfzf's FzfPrompt, fed through a pipe: fzf draws while the items are still coming."""
+class Started:
+    """fzf, started with os.posix_spawn, a pipe feeding it the items and one bringing back
+    what it prints."""
 
-    def run(self, lines, args: list, env: dict, terminal) -> "tuple[int, list]":
-        """(fzf's exit status, the lines it printed); `lines` an iterable, read as written."""
+    def __init__(self, path: str, args: list, env: dict, terminal):
         import _signal  # not `signal`: its import builds enums
         feed_r, feed_w = os.pipe()  # both ends close on exec; dup2 makes fzf's own ones inheritable
         out_r, out_w = os.pipe()
         try:
-            pid = os.posix_spawn(self.executable_path, [self.executable_path, *args], env, file_actions=[
+            self.pid = os.posix_spawn(path, [path, *args], env, file_actions=[
                 (os.POSIX_SPAWN_DUP2, feed_r, 0), (os.POSIX_SPAWN_DUP2, out_w, 1),
                 (os.POSIX_SPAWN_DUP2, terminal.fileno(), 2)],
                 setsigdef=(_signal.SIGPIPE, _signal.SIGXFSZ))  # as subprocess does: Python ignores them
         finally:
             os.close(feed_r)
             os.close(out_w)
-        with open(feed_w, "wb") as feed, open(out_r, "rb") as out:
-            try:
-                batch, size = [], 200  # a first screenful at once, then in bigger writes
-                for line in lines:
-                    batch.append(line)
-                    if len(batch) >= size:
-                        feed.write(("\n".join(batch) + "\n").encode("utf-8", "replace"))
-                        feed.flush()
-                        batch, size = [], 4096
-                if batch:
-                    feed.write(("\n".join(batch) + "\n").encode("utf-8", "replace"))
-                feed.close()
-            except BrokenPipeError:
-                pass  # fzf is done before it read everything: accepted or aborted early
-            output = out.read().decode("utf-8", "replace")
-        status = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-        return status, [line for line in output.split("\n") if line]
+        self.feed, self.out = open(feed_w, "wb"), open(out_r, "rb")
+
+    def write(self, lines: list) -> bool:
+        """Feed `lines`; False once fzf stopped reading (accepted or aborted early)."""
+        try:
+            self.feed.write(("\n".join(lines) + "\n").encode("utf-8", "replace"))
+            self.feed.flush()
+            return True
+        except BrokenPipeError:
+            return False
 
 
 class FzfPicker:
@@ -137,8 +132,11 @@ class FzfPicker:
             (["--ansi"] if color else [])
         # fzf draws on stderr with --height: the terminal, so that `2>file` cannot hide it
         with terminal:
-            status, chosen = StreamingFzf(self.path).run(
-                items(request.listing, columns, color), arguments(request, reload, color), env, terminal)
+            fzf = Started(self.path, arguments(request, reload, color), env, terminal)
+            lines = items(request.listing, columns, color)
+            fzf.write(list(islice(lines, FIRST_SCREEN)))
+            from fuzzyaws.pickers.streaming import StreamingFzf  # while fzf draws
+            status, chosen = StreamingFzf(self.path).finish(fzf, lines)
         if status == 130:
             return None
         if status == 1:
