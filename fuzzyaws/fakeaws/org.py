@@ -85,6 +85,7 @@ class FakeOrg:
         self.credential_seconds = credential_seconds
         self.calls: Counter = Counter()  # {(service, operation): calls}, throttled ones included
         self.throttled = 0
+        self.throttles: Counter = Counter()  # {(service, operation): calls throttled}
         self.connections = 0  # TCP connections accepted
         self._random = random.Random(seed)
         self._lock = threading.Lock()
@@ -152,6 +153,7 @@ class FakeOrg:
             throttled = self._random.random() < self.throttle
             if throttled:
                 self.throttled += 1
+                self.throttles[(service, operation)] += 1
         if self.latency:
             time.sleep(self.latency)
         if throttled:

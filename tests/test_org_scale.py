@@ -1,0 +1,85 @@
+"""An organization at scale (issue 11), shrunk to CI size: 300 accounts × 2 regions against
+the fast fake organization (fuzzyaws/fakeaws/org.py), `fuzzyaws refresh` a real
+subprocess. Nothing may be missed, throttling must be absorbed, and memory, open files
+and threads must stay bounded: with a client (and its connection pool) kept per account
+× region × service, this run held ~1,200 clients, as many open sockets, and 300 botocore
+sessions."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from fuzzyaws.fakeaws.org import REGIONS, FakeOrg, account_id, instance_id
+
+ACCOUNTS, INSTANCES = 300, 3
+SUSPENDED, DENIED = account_id(7), account_id(11)
+RSS_MB, FDS, THREADS = 250, 200, 40  # generous: measured ~110 MB, ~60 fds, 17 threads
+
+
+def peak_fds_and_threads(pid: int, stop: threading.Event, peaks: dict) -> None:
+    while not stop.is_set():
+        try:
+            peaks["fds"] = max(peaks["fds"], len(os.listdir(f"/proc/{pid}/fd")))
+            with open(f"/proc/{pid}/status") as fh:
+                threads = next(int(line.split()[1]) for line in fh if line.startswith("Threads:"))
+            peaks["threads"] = max(peaks["threads"], threads)
+        except (OSError, StopIteration):
+            pass
+        stop.wait(0.01)
+
+
+def run(argv, env) -> tuple:
+    """(exit status, stderr, peak RSS in MB, peak fds, peak threads) of a child."""
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peaks, stop = {"fds": 0, "threads": 0}, threading.Event()
+    sampler = threading.Thread(target=peak_fds_and_threads, args=(child.pid, stop, peaks), daemon=True)
+    sampler.start()
+    stderr: list = []
+    reader = threading.Thread(target=lambda: stderr.append(child.stderr.read()), daemon=True)
+    reader.start()
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    stop.set()
+    reader.join()
+    return child.returncode, stderr[0].decode(), usage.ru_maxrss / 1024, peaks["fds"], peaks["threads"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="reads /proc")
+def test_an_organization_of_300_accounts_is_listed_in_full_in_bounded_memory(tmp_path):
+    org = FakeOrg(ACCOUNTS, regions=REGIONS[:2], instances=INSTANCES, latency=0.002, throttle=0.05,
+                  suspended={SUSPENDED}, denied={DENIED})
+    config = tmp_path / "config.toml"
+    config.write_text('regions = ["all"]\nkinds = ["ec2"]\nindex = "off"\n[org]\nrole_name = "Admin"\n')
+    with org:
+        env = org.env(base=os.environ)
+        env.update(FUZZYAWS_CACHE_DIR=str(tmp_path / "cache"), FUZZYAWS_CONFIG=str(config),
+                   XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path),
+                   AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+        status, stderr, rss, fds, threads = run([sys.executable, "-m", "fuzzyaws", "refresh"], env)
+        assert status == 0, stderr
+        # one line each for the suspended account and the one whose role is refused, and
+        # nothing about the throttled calls (retried)
+        lines = stderr.splitlines()
+        assert len(lines) == 2, stderr
+        assert SUSPENDED in lines[0] and "suspended" in lines[0]
+        assert DENIED in lines[1] and "AccessDenied" in lines[1] and "AssumeRole" in lines[1]
+        assert org.throttled > 0
+        assert rss < RSS_MB and fds < FDS and threads < THREADS, (rss, fds, threads)
+
+        listed = subprocess.run([sys.executable, "-m", "fuzzyaws", "ls", "--offline", "--json"], env=env,
+                                capture_output=True, text=True)
+        assert listed.returncode == 0, listed.stderr
+        got = {record["id"] for record in json.loads(listed.stdout)}
+        reachable = org.listed_accounts()
+        assert len(reachable) == ACCOUNTS - 2
+        expected = {instance_id(a, r, n) for a in reachable for r in org.regions for n in range(INSTANCES)}
+        assert got == expected
+        # every role assumed once (the refused one too), its credentials reused by every client
+        assumed = org.calls[("sts", "AssumeRole")] - org.throttles[("sts", "AssumeRole")]
+        assert assumed == ACCOUNTS - 2  # neither the management account nor the suspended one
