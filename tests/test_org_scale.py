@@ -83,3 +83,51 @@ def test_an_organization_of_300_accounts_is_listed_in_full_in_bounded_memory(tmp
         # every role assumed once (the refused one too), its credentials reused by every client
         assumed = org.calls[("sts", "AssumeRole")] - org.throttles[("sts", "AssumeRole")]
         assert assumed == ACCOUNTS - 2  # neither the management account nor the suspended one
+
+
+@pytest.fixture
+def small_org(monkeypatch):
+    def start(**kw):
+        org = FakeOrg(4, latency=0, throttle=0, **kw).start()
+        for name, value in org.env().items():
+            monkeypatch.setenv(name, value)
+        return org
+    orgs: list = []
+    yield lambda **kw: orgs.append(start(**kw)) or orgs[-1]
+    for org in orgs:
+        org.stop()
+
+
+def sessions(max_clients=None):
+    from fuzzyaws import config
+    from fuzzyaws.aws.session import Sessions
+    return Sessions(config.load({}, dict(os.environ)), max_clients=max_clients)
+
+
+def role_target(account: str, region: str):
+    from fuzzyaws.aws.session import Target
+    return Target(account=account, region=region, role_arn=f"arn:aws:iam::{account}:role/Admin")
+
+
+def test_clients_beyond_the_bound_are_closed_and_a_role_is_assumed_once_per_account(small_org):
+    org = small_org()
+    aws = sessions(max_clients=3)
+    raws = []
+    for account in org.accounts[1:]:
+        for region in REGIONS[:4]:
+            client = aws.client(role_target(account, region), "ec2")
+            raws.append(client._raw)
+            assert client.describe_instances()["Reservations"][0]["OwnerId"] == account
+    assert len(aws._clients) == 3  # the last three; the others' pools closed
+    open_pools = [raw for raw in raws if raw._endpoint.http_session._manager.pools]
+    assert open_pools == raws[-3:]
+    assert org.calls[("sts", "AssumeRole")] == 3  # once per account, not per client
+
+
+def test_an_assumed_role_is_assumed_again_when_its_credentials_near_their_expiry(small_org):
+    org = small_org(credential_seconds=300)  # within botocore's refresh window from the start
+    aws = sessions()
+    account = org.accounts[1]
+    for region in REGIONS[:2]:
+        aws.client(role_target(account, region), "ec2").describe_instances()
+    assert org.calls[("sts", "AssumeRole")] > 1  # refreshed, not used until they expire
