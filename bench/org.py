@@ -32,12 +32,14 @@ from fuzzyaws.fakeaws.org import REGIONS, FakeOrg  # noqa: E402
 
 
 class Sampler(threading.Thread):
-    """Peak open files and threads of a process, read from /proc every few ms."""
+    """Peak open files, threads and RSS of a process, read from /proc every few ms. RSS is
+    its VmHWM (high-water mark): wait4's ru_maxrss also counts the parent's RSS at the
+    fork, before the exec, which would hide a small child under a large parent."""
 
     def __init__(self, pid: int, every: float = 0.02):
         super().__init__(daemon=True)
         self.pid, self.every = pid, every
-        self.fds = self.threads = 0
+        self.fds = self.threads = self.rss_kb = 0
         self.stopped = threading.Event()
 
     def run(self):
@@ -48,13 +50,15 @@ class Sampler(threading.Thread):
                     for line in fh:
                         if line.startswith("Threads:"):
                             self.threads = max(self.threads, int(line.split()[1]))
+                        elif line.startswith("VmHWM:"):
+                            self.rss_kb = max(self.rss_kb, int(line.split()[1]))
             except OSError:  # it has ended (or is ending)
                 pass
             self.stopped.wait(self.every)
 
 
 def measure(argv, env, nofile: "int | None", timeout: float) -> dict:
-    """Wall, CPU, peak RSS (from wait4's rusage), peak fds and threads of one run."""
+    """Wall, CPU (wait4's rusage), peak RSS, fds and threads (sampled) of one run."""
     def limits():
         if nofile:
             resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
@@ -75,7 +79,7 @@ def measure(argv, env, nofile: "int | None", timeout: float) -> dict:
     child.returncode = os.waitstatus_to_exitcode(status)
     sampler.stopped.set()
     reader.join()
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": usage.ru_maxrss / 1024,
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": sampler.rss_kb / 1024,
             "fds": sampler.fds, "threads": sampler.threads, "rc": child.returncode,
             "stderr": stderr[0].decode(errors="replace") if stderr else ""}
 

@@ -21,14 +21,17 @@ SUSPENDED, DENIED = account_id(7), account_id(11)
 RSS_MB, FDS, THREADS = 250, 300, 40  # generous: measured ~100 MB, ~135 fds, 17 threads
 
 
-def peak_fds_and_threads(pid: int, stop: threading.Event, peaks: dict) -> None:
+def sample(pid: int, stop: threading.Event, peaks: dict) -> None:
+    """Peak open files, threads and RSS from /proc. RSS is VmHWM, not wait4's ru_maxrss,
+    which counts the parent's RSS at the fork too (a pytest worker's hundreds of MB)."""
     while not stop.is_set():
         try:
             peaks["fds"] = max(peaks["fds"], len(os.listdir(f"/proc/{pid}/fd")))
             with open(f"/proc/{pid}/status") as fh:
-                threads = next(int(line.split()[1]) for line in fh if line.startswith("Threads:"))
-            peaks["threads"] = max(peaks["threads"], threads)
-        except (OSError, StopIteration):
+                status = dict(line.split(":", 1) for line in fh)
+            peaks["threads"] = max(peaks["threads"], int(status["Threads"]))
+            peaks["rss"] = max(peaks["rss"], int(status["VmHWM"].split()[0]) / 1024)
+        except (OSError, KeyError, ValueError):
             pass
         stop.wait(0.01)
 
@@ -36,17 +39,16 @@ def peak_fds_and_threads(pid: int, stop: threading.Event, peaks: dict) -> None:
 def run(argv, env) -> tuple:
     """(exit status, stderr, peak RSS in MB, peak fds, peak threads) of a child."""
     child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peaks, stop = {"fds": 0, "threads": 0}, threading.Event()
-    sampler = threading.Thread(target=peak_fds_and_threads, args=(child.pid, stop, peaks), daemon=True)
+    peaks, stop = {"fds": 0, "threads": 0, "rss": 0}, threading.Event()
+    sampler = threading.Thread(target=sample, args=(child.pid, stop, peaks), daemon=True)
     sampler.start()
     stderr: list = []
     reader = threading.Thread(target=lambda: stderr.append(child.stderr.read()), daemon=True)
     reader.start()
-    _, status, usage = os.wait4(child.pid, 0)
-    child.returncode = os.waitstatus_to_exitcode(status)
+    child.wait()
     stop.set()
     reader.join()
-    return child.returncode, stderr[0].decode(), usage.ru_maxrss / 1024, peaks["fds"], peaks["threads"]
+    return child.returncode, stderr[0].decode(), peaks["rss"], peaks["fds"], peaks["threads"]
 
 
 @pytest.mark.slow

@@ -174,6 +174,15 @@ class Sessions:
         self.settings = settings
         self.config = client_config(settings)
         self.max_clients = max_clients or max(32, 4 * settings.workers)
+        self._configs = {
+            "adaptive": self.config,
+            "once": self.config.merge(Config(retries={"mode": "standard", "total_max_attempts": 1})),
+            # AssumeRole for every account of an organization goes through one STS client:
+            # adaptive mode's client-side rate limiter, cut at each throttled call, would
+            # make the accounts wait for each other (2 s apiece); backoff alone is enough
+            "standard": self.config.merge(Config(retries={"mode": "standard",
+                                                          "total_max_attempts": settings.max_attempts})),
+        }
         self._lock = threading.Lock()
         self._sessions: dict = {}
         self._roles: dict = {}
@@ -198,7 +207,8 @@ class Sessions:
             home = Target(account="", region=self._session(profile).region_name or "us-east-1", profile=profile)
 
             def assume() -> dict:
-                creds = self.client(home, "sts").assume_role(RoleArn=role_arn, RoleSessionName="fuzzyaws")
+                creds = self._client(home, "sts", "standard").assume_role(RoleArn=role_arn,
+                                                                          RoleSessionName="fuzzyaws")
                 creds = creds["Credentials"]
                 return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
                         "token": creds["SessionToken"], "expiry_time": _timestamp(creds["Expiration"])}
@@ -210,6 +220,9 @@ class Sessions:
         """A client for `service` in the target's account and region (made once, while it
         stays among the `max_clients` last used). `retries=False`: one attempt per call,
         for calls that must not be repeated blindly."""
+        return self._client(target, service, "adaptive" if retries else "once")
+
+    def _client(self, target: Target, service: str, retries: str) -> Client:
         key = (target.profile, target.role_arn, service, target.region, retries)
         with self._lock:
             if key in self._clients:
@@ -230,10 +243,9 @@ class Sessions:
                 self._clients.move_to_end(key)
                 return self._clients[key]
             session = self._session(target.profile)
-            config = self.config if retries else self.config.merge(
-                Config(retries={"mode": "standard", "total_max_attempts": 1}))
             try:
-                raw = session.client(service, region_name=target.region or None, config=config, **keys)
+                raw = session.client(service, region_name=target.region or None, config=self._configs[retries],
+                                     **keys)
             except Exception as exc:
                 raise translate(exc, account=target.account, region=target.region,
                                 profile=target.profile) from None
