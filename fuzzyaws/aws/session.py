@@ -204,7 +204,8 @@ class Sessions:
         """The role's refreshable credentials (not assumed yet: that happens on first use)."""
         key = (profile, role_arn)
         if key not in self._roles:
-            home = Target(account="", region=self._session(profile).region_name or "us-east-1", profile=profile)
+            home = Target(account="", region=self._session(profile).region_name or "us-east-1",
+                          profile=profile)
 
             def assume() -> dict:
                 creds = self._client(home, "sts", "standard").assume_role(RoleArn=role_arn,
@@ -244,8 +245,8 @@ class Sessions:
                 return self._clients[key]
             session = self._session(target.profile)
             try:
-                raw = session.client(service, region_name=target.region or None, config=self._configs[retries],
-                                     **keys)
+                raw = session.client(service, region_name=target.region or None,
+                                     config=self._configs[retries], **keys)
             except Exception as exc:
                 raise translate(exc, account=target.account, region=target.region,
                                 profile=target.profile) from None

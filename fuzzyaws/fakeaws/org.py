@@ -293,7 +293,7 @@ def _empty(model, protocol: str, operation: str):
     if protocol == "rest-xml":
         root = (shape.serialization.get("name") if shape else None) or f"{operation}Output"
         return "application/xml", f"<{root}>{elements}</{root}>"
-    wrapper = shape.serialization.get("resultWrapper", f"{operation}Result") if shape else f"{operation}Result"
+    wrapper = (shape.serialization.get("resultWrapper") if shape else None) or f"{operation}Result"
     return "text/xml", (f"<{operation}Response><{wrapper}>{elements}</{wrapper}>"
                         "<ResponseMetadata><RequestId>fake</RequestId></ResponseMetadata>"
                         f"</{operation}Response>")
@@ -368,7 +368,8 @@ class _Handler(BaseHTTPRequestHandler):
         service = "sts" if signing == "sts" else (model.service_name if model is not None else signing)
         try:
             if account not in self.fake.accounts:
-                raise Answer(403, "InvalidClientTokenId", "The security token included in the request is invalid.")
+                raise Answer(403, "InvalidClientTokenId",
+                             "The security token included in the request is invalid.")
             if operation is None:
                 raise Answer(404, "UnknownOperationException", f"{self.command} {self.path}")
             ctype, text = self.fake.answer(service, account, region, protocol, operation, params, model)

@@ -119,7 +119,8 @@ def refresh(app, shard_ids=None, *, kinds=None, force: bool = True) -> Report:
             if wanted is None or job[0] in wanted]
     jobs.sort(key=lambda job: CHAIN.get(job[2], 1), reverse=True)
     pool = Pool(settings.workers, on_exit=cache.release)
-    run = {"lock": threading.Lock(), "first": {}, "here": {}, "left": Counter((t.account, t.region) for _, t, _ in jobs)}
+    run = {"lock": threading.Lock(), "first": {}, "here": {},
+           "left": Counter((t.account, t.region) for _, t, _ in jobs)}  # shards to go per place
     for target in app.aws.targets():
         run["first"].setdefault(target.account, target.region)
     page_size = int(settings.env.get("FUZZYAWS_PAGE_SIZE") or PAGE_SIZE)
