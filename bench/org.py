@@ -14,6 +14,29 @@ lists against those the organization has.
 
 Goals (issue 11): linear in calls, flat in memory; at 300 accounts × 17 regions peak RSS
 <= 600 MB, <= 512 open files, <= 60 s, every instance listed.
+
+Measured 2026-11-29 on the shared 2-core machine, whose load average (other sessions'
+test suites) was 10-40: wall times are inflated and noisy, CPU less so.
+
+  before (f0e5a59: a boto3 session and static credentials per assumed role, every client
+  kept; peak RSS from wait4's ru_maxrss)
+  accounts    wall     CPU  peak RSS    fds  threads  calls  conns   listed
+        10   12.0s    9.2s    146 MB    400       17    386    351     3400
+        30   40.5s   26.8s    282 MB   1074       17   1164   1051    10200
+       100  144.4s   91.0s    764 MB   3458       17   3826   3501    34000
+       300  killed at 600s  275.5s  2142 MB  10252  17  11432  10501  (all shards written)
+
+  after (one session per profile, refreshable role credentials, at most 64 clients kept;
+  peak RSS from VmHWM)
+        10   32.4s    9.2s     95 MB    127       17    386    359     3400
+        30   59.5s   22.8s    104 MB    130       17   1164   1066    10200
+       100  105.2s   69.0s    122 MB    141       17   3826   3587    34000
+       300  383.4s  268.3s    170 MB    137       17  11432  10618   102000 (all)
+
+Memory, open files and threads are flat; calls linear. Not met: 60 s at 300 accounts.
+The child is CPU-bound (one process, the GIL): per account × region it makes an EC2 and
+an SSM client (botocore copies the session's event emitter and builds an endpoint for
+each, ~40% of the CPU) and parses EC2's XML (~0.3 ms an instance, ~20%).
 """
 from __future__ import annotations
 
