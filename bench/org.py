@@ -32,6 +32,7 @@ test suites) was 10-40: wall times are inflated and noisy, CPU less so.
         30   59.5s   22.8s    104 MB    130       17   1164   1066    10200
        100  105.2s   69.0s    122 MB    141       17   3826   3587    34000
        300  383.4s  268.3s    170 MB    137       17  11432  10618   102000 (all)
+  again at a lower load (4-5): 10 accounts 12.5s wall, 8.9s CPU; 30 accounts 29.6s, 25.4s.
 
 Memory, open files and threads are flat; calls linear. Not met: 60 s at 300 accounts.
 The child is CPU-bound (one process, the GIL): per account × region it makes an EC2 and
