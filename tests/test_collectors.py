@@ -41,6 +41,9 @@ class Fetch:
             self._once[key] = compute()
         return self._once[key]
 
+    def once_here(self, name: str, compute):
+        return self.once((name, self.account, self.region), compute)
+
     def client(self, service: str):
         target = Target(account=self.account, region=self.region)
         return Client(self._aws.client(service, self.account, self.region), target, service)

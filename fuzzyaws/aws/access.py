@@ -6,6 +6,7 @@ import time
 
 from fuzzyaws.aws import plan
 from fuzzyaws.aws.session import Client, Sessions, Target
+from fuzzyaws.cache import PLAN_TTL
 from fuzzyaws.inventory.load import plan_key
 
 
@@ -23,17 +24,38 @@ class Aws:
             key = plan_key(self.settings)
             found = None if fresh else self.cache.plan(key, time.time())
             if found is None:
-                left_out: list = []
-                targets = plan.resolve(self.settings, self.sessions, lambda m: (left_out.append(m), self.warn(m)))
-                if not left_out:  # else the next run plans again, and says so again
-                    self.cache.put_plan(key, [t.to_dict() for t in targets], time.time())
-                accounts = self.cache.get("meta", "accounts", {})
-                accounts.update({t.profile or "": t.account for t in targets if not t.role_arn})
-                self.cache.set("meta", "accounts", accounts)
+                targets = self._plan(key, fresh)
             else:
                 targets = [Target(**t) for t in found]
             self._targets = targets
         return self._targets
+
+    def _plan(self, key: str, fresh: bool) -> list:
+        """Resolve the plan and cache it. Accounts left out for their role are tried again
+        by the next run, and only they: the rest of the plan (an organization's account
+        list, each account's regions) is kept apart until they work or it is as old as a
+        plan may get; a plan missing them is not cached, so that the warm path asks again."""
+        now = time.time()
+        partial = None if fresh else self.cache.get("meta", "partial-plan:" + key)
+        left_out: list = []
+        if isinstance(partial, dict) and 0 <= now - partial.get("made", 0) < PLAN_TTL:
+            made, targets = partial["made"], [Target(**t) for t in partial["targets"]]
+            retry = [Target(**t) for t in partial["retry"]]
+            targets += plan.targets_of(self.settings, self.sessions, retry, self.warn, left_out)
+        else:
+            made, targets = now, plan.resolve(self.settings, self.sessions, self.warn, left_out)
+        if left_out:
+            self.cache.set("meta", "partial-plan:" + key, {
+                "made": made, "targets": [t.to_dict() for t in targets],
+                "retry": [t.to_dict() for t in left_out]})
+        else:
+            if partial is not None:
+                self.cache.set("meta", "partial-plan:" + key, None)
+            self.cache.put_plan(key, [t.to_dict() for t in targets], made)
+        accounts = self.cache.get("meta", "accounts", {})
+        accounts.update({t.profile or "": t.account for t in targets if not t.role_arn})
+        self.cache.set("meta", "accounts", accounts)
+        return targets
 
     def client(self, target: Target, service: str, retries: bool = True) -> Client:
         return self.sessions.client(target, service, retries=retries)

@@ -11,20 +11,40 @@ from fuzzyaws.aws.errors import AwsError, CredentialsError
 from fuzzyaws.aws.session import Sessions, Target
 from fuzzyaws.model import partition
 from fuzzyaws.status import UsageError
+from fuzzyaws.workers import Pool
 
 
-def resolve(settings, sessions: Sessions, warn=lambda message: None) -> list:
+def resolve(settings, sessions: Sessions, warn=lambda message: None, left_out=None) -> list:
     """[Target] without duplicates, in the order the settings name them. An organization's
-    account whose regions cannot be listed (its role cannot be assumed) is left out with
-    `warn(message)`: the rest go on."""
-    targets, seen = [], set()
-    for base in _accounts(settings, sessions):
+    account that is not active, or whose regions cannot be listed (its role cannot be
+    assumed), is left out with `warn(message)`: the rest go on. The latter are appended
+    to `left_out` (a list, as Targets without a region), to be tried again by `targets_of`."""
+    return targets_of(settings, sessions, _accounts(settings, sessions, warn), warn, left_out)
+
+
+def targets_of(settings, sessions: Sessions, bases: list, warn=lambda message: None, left_out=None) -> list:
+    """[Target] of each of `bases` (Targets without a region) in its regions; as resolve()."""
+    def regions_of(base):
         try:
-            regions = _regions(settings, sessions, base)
+            return _regions(settings, sessions, base)
         except (AwsError, CredentialsError) as exc:
             if base.role_arn is None:
                 raise
-            warn(f"leaving out account {base.account}: {exc}")
+            return exc
+
+    # each account's regions are asked for at once (an organization's hundreds of
+    # AssumeRole + DescribeRegions would take minutes one after the other)
+    pool = Pool(settings.workers)
+    try:
+        found = pool.gather(*[lambda base=base: regions_of(base) for base in bases])
+    finally:
+        pool.close()
+    targets, seen = [], set()
+    for base, regions in zip(bases, found):
+        if isinstance(regions, Exception):
+            warn(f"leaving out account {base.account}: {regions}")
+            if left_out is not None:
+                left_out.append(base)
             continue
         for region in regions:
             if (base.account, region) not in seen:
@@ -42,19 +62,26 @@ def _caller_account(sessions, profile) -> str:
     return sessions.client(_home(sessions, profile), "sts").get_caller_identity()["Account"]
 
 
-def _accounts(settings, sessions) -> list:
+def _accounts(settings, sessions, warn) -> list:
     if settings.org is not None:
-        return _org_accounts(settings.org, sessions)
+        return _org_accounts(settings.org, sessions, warn)
     return [Target(account=_caller_account(sessions, profile), region="", profile=profile)
             for profile in settings.profiles or (None,)]
 
 
-def _org_accounts(org, sessions) -> list:
+def _org_accounts(org, sessions, warn) -> list:
     own = _caller_account(sessions, org.profile)
     home = _home(sessions, org.profile)
     pages = sessions.client(home, "organizations").get_paginator("list_accounts").paginate()
-    listed = [a["Id"] for page in pages for a in page["Accounts"] if a.get("Status", "ACTIVE") == "ACTIVE"]
-    wanted = [a for a in listed if (not org.accounts or a in org.accounts) and a not in org.exclude]
+    wanted = []
+    for account in (a for page in pages for a in page["Accounts"]):
+        if (org.accounts and account["Id"] not in org.accounts) or account["Id"] in org.exclude:
+            continue
+        status = account.get("Status", "ACTIVE")
+        if status != "ACTIVE":  # suspended (or being closed): nothing to list, nor a role to assume
+            warn(f"leaving out account {account['Id']}: it is {status.lower().replace('_', ' ')}")
+            continue
+        wanted.append(account["Id"])
     arn = f"arn:{partition(home.region)}:iam::{{}}:role/{org.role_name}"
     # the management account is reached with the profile itself
     return [Target(account=account, region="", profile=org.profile,
@@ -65,7 +92,7 @@ def _org_accounts(org, sessions) -> list:
 def _regions(settings, sessions, base: Target) -> list:
     if settings.regions and "all" not in settings.regions:
         return list(settings.regions)
-    own = sessions.session(base.profile, base.role_arn).region_name
+    own = sessions.region_of(base.profile)  # an assumed role's region is its profile's
     if not settings.regions:
         if not own:
             raise UsageError("no region configured: use --region, set AWS_REGION, "

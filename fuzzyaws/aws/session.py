@@ -5,13 +5,14 @@ waiter raises the typed errors of aws/errors.py, naming the account and region.
 from __future__ import annotations
 
 import threading
-
+from collections import OrderedDict
 from datetime import datetime, timezone
 
 import boto3
 import botocore.client
 import botocore.session
 from botocore.config import Config
+from botocore.credentials import DeferredRefreshableCredentials
 
 from fuzzyaws.aws.errors import translate
 from fuzzyaws.frozen import Frozen
@@ -152,57 +153,120 @@ class _Wrapped:
 
 
 class Sessions:
-    """boto3 sessions for one run: one per profile and one per assumed role, made once and
-    shared by the worker threads. boto3 sessions are not thread-safe, clients are: sessions
-    and clients are made under a lock, then clients are used freely."""
+    """boto3 sessions and clients for one run, shared by the worker threads.
 
-    def __init__(self, settings):
+    One boto3 session per profile. An assumed role (an `[org]` account) is not a session
+    of its own but refreshable credentials on its profile's session: a botocore session
+    costs ~100 ms of CPU and brings its own client classes, so hundreds of accounts would
+    mean hundreds of each. The role is assumed when first needed, its credentials reused
+    by every client of the account and assumed again shortly before they expire.
+
+    Clients are kept in an LRU of at most `max_clients` (by default 4 per worker: a shard
+    uses one or two at a time); the one pushed out is closed, which closes its connection
+    pool, so memory and open files stay bounded however many accounts × regions a run
+    covers. A client pushed out while a slow shard still pages with it keeps working
+    (botocore opens a new connection) and is freed with the shard.
+
+    boto3 sessions are not thread-safe, clients are: sessions and clients are made under
+    a lock (roles are assumed outside it), then clients are used freely."""
+
+    def __init__(self, settings, max_clients: "int | None" = None):
         self.settings = settings
         self.config = client_config(settings)
+        self.max_clients = max_clients or max(32, 4 * settings.workers)
+        self._configs = {
+            "adaptive": self.config,
+            "once": self.config.merge(Config(retries={"mode": "standard", "total_max_attempts": 1})),
+            # AssumeRole for every account of an organization goes through one STS client:
+            # adaptive mode's client-side rate limiter, cut at each throttled call, would
+            # make the accounts wait for each other (2 s apiece); backoff alone is enough
+            "standard": self.config.merge(Config(retries={"mode": "standard",
+                                                          "total_max_attempts": settings.max_attempts})),
+        }
         self._lock = threading.Lock()
         self._sessions: dict = {}
-        self._clients: dict = {}
+        self._roles: dict = {}
+        self._clients: OrderedDict = OrderedDict()
 
-    def session(self, profile: "str | None", role_arn: "str | None" = None) -> boto3.Session:
+    def session(self, profile: "str | None") -> boto3.Session:
         with self._lock:
-            return self._session(profile, role_arn)
+            return self._session(profile)
 
-    def _session(self, profile, role_arn):
+    def _session(self, profile):
+        if profile not in self._sessions:
+            try:
+                self._sessions[profile] = boto3.Session(profile_name=profile, botocore_session=_botocore())
+            except Exception as exc:
+                raise translate(exc, profile=profile) from None
+        return self._sessions[profile]
+
+    def _role(self, profile, role_arn):
+        """The role's refreshable credentials (not assumed yet: that happens on first use)."""
         key = (profile, role_arn)
-        if key not in self._sessions:
-            if role_arn is None:
-                try:
-                    self._sessions[key] = boto3.Session(profile_name=profile, botocore_session=_botocore())
-                except Exception as exc:
-                    raise translate(exc, profile=profile) from None
-            else:
-                base = self._session(profile, None)
-                sts = Client(base.client("sts", config=self.config),
-                             Target(account="", region=base.region_name or "", profile=profile), "sts")
-                creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="fuzzyaws")["Credentials"]
-                self._sessions[key] = boto3.Session(
-                    aws_access_key_id=creds["AccessKeyId"],
-                    aws_secret_access_key=creds["SecretAccessKey"],
-                    aws_session_token=creds["SessionToken"],
-                    region_name=base.region_name, botocore_session=_botocore())
-        return self._sessions[key]
+        if key not in self._roles:
+            home = Target(account="", region=self._session(profile).region_name or "us-east-1",
+                          profile=profile)
+
+            def assume() -> dict:
+                creds = self._client(home, "sts", "standard").assume_role(RoleArn=role_arn,
+                                                                          RoleSessionName="fuzzyaws")
+                creds = creds["Credentials"]
+                return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
+                        "token": creds["SessionToken"], "expiry_time": _timestamp(creds["Expiration"])}
+
+            self._roles[key] = DeferredRefreshableCredentials(refresh_using=assume, method="assume-role")
+        return self._roles[key]
 
     def client(self, target: Target, service: str, retries: bool = True) -> Client:
-        """A client for `service` in the target's account and region (made once per run).
-        `retries=False`: one attempt per call, for calls that must not be repeated blindly."""
+        """A client for `service` in the target's account and region (made once, while it
+        stays among the `max_clients` last used). `retries=False`: one attempt per call,
+        for calls that must not be repeated blindly."""
+        return self._client(target, service, "adaptive" if retries else "once")
+
+    def _client(self, target: Target, service: str, retries: str) -> Client:
         key = (target.profile, target.role_arn, service, target.region, retries)
         with self._lock:
-            if key not in self._clients:
-                session = self._session(target.profile, target.role_arn)
-                config = self.config if retries else self.config.merge(
-                    Config(retries={"mode": "standard", "total_max_attempts": 1}))
-                try:
-                    raw = session.client(service, region_name=target.region or None, config=config)
-                except Exception as exc:
-                    raise translate(exc, account=target.account, region=target.region,
-                                    profile=target.profile) from None
-                self._clients[key] = Client(raw, target, service)
-            return self._clients[key]
+            if key in self._clients:
+                self._clients.move_to_end(key)
+                return self._clients[key]
+            role = None if target.role_arn is None else self._role(target.profile, target.role_arn)
+        keys = {}
+        if role is not None:
+            try:  # assumes the role the first time, outside the lock: other clients go on
+                frozen = role.get_frozen_credentials()
+            except Exception as exc:
+                raise translate(exc, account=target.account, region=target.region,
+                                profile=target.profile, service="sts") from None
+            keys = {"aws_access_key_id": frozen.access_key, "aws_secret_access_key": frozen.secret_key,
+                    "aws_session_token": frozen.token}
+        with self._lock:
+            if key in self._clients:  # made meanwhile by another thread
+                self._clients.move_to_end(key)
+                return self._clients[key]
+            session = self._session(target.profile)
+            try:
+                raw = session.client(service, region_name=target.region or None,
+                                     config=self._configs[retries], **keys)
+            except Exception as exc:
+                raise translate(exc, account=target.account, region=target.region,
+                                profile=target.profile) from None
+            signer = getattr(raw, "_request_signer", None)
+            if role is not None and getattr(signer, "_credentials", None) is not None:
+                # sign with the refreshable credentials, not the snapshot the client was made
+                # with: a client kept for long is never left with expired ones (if botocore
+                # changes, the snapshot, good for 15 minutes at least, is used)
+                signer._credentials = role
+            client = self._clients[key] = Client(raw, target, service)
+            while len(self._clients) > self.max_clients:
+                _, old = self._clients.popitem(last=False)
+                old._raw.close()
+            return client
+
+    def close(self) -> None:
+        """Close every client kept (their connection pools)."""
+        with self._lock:
+            while self._clients:
+                self._clients.popitem()[1]._raw.close()
 
     def region_of(self, profile: "str | None") -> "str | None":
         """The region the profile names (its config, AWS_REGION), if any."""

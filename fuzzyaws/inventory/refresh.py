@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 
 
 from fuzzyaws import INDEX
@@ -69,6 +70,16 @@ class Fetch:
                 entry[1], entry[2] = compute(), True
             return entry[1]
 
+    def once_here(self, name: str, compute):
+        """`once((name, account, region), compute)` for a listing of the shard's own account
+        and region (its SSM nodes, its ECS clusters), dropped once the last shard there is
+        done: an organization's listings would otherwise all be held until the run ends."""
+        key = (name, self.account, self.region)
+        with self._run["lock"]:
+            if key not in self._run:
+                self._run["here"].setdefault((self.account, self.region), []).append(key)
+        return self.once(key, compute)
+
     def client(self, service: str):
         return self._aws.client(self.target, service)
 
@@ -108,7 +119,8 @@ def refresh(app, shard_ids=None, *, kinds=None, force: bool = True) -> Report:
             if wanted is None or job[0] in wanted]
     jobs.sort(key=lambda job: CHAIN.get(job[2], 1), reverse=True)
     pool = Pool(settings.workers, on_exit=cache.release)
-    run = {"lock": threading.Lock(), "first": {}}
+    run = {"lock": threading.Lock(), "first": {}, "here": {},
+           "left": Counter((t.account, t.region) for _, t, _ in jobs)}  # shards to go per place
     for target in app.aws.targets():
         run["first"].setdefault(target.account, target.region)
     page_size = int(settings.env.get("FUZZYAWS_PAGE_SIZE") or PAGE_SIZE)
@@ -125,9 +137,19 @@ def refresh(app, shard_ids=None, *, kinds=None, force: bool = True) -> Report:
                          f"{sum(o.count for o in outcomes)} resources"
                          + (f", {failures} failed" if failures else ""))
 
+    def shard(sid, target, kind):
+        try:
+            return _shard(app, pool, sid, target, kind, page_size, started, force, run)
+        finally:
+            with run["lock"]:  # the last shard of an account × region: its listings can go
+                place = (target.account, target.region)
+                run["left"][place] -= 1
+                if run["left"][place] <= 0:
+                    for key in run["here"].pop(place, ()):
+                        run.pop(key, None)
+
     try:
-        pool.each([lambda job=job: _shard(app, pool, *job, page_size, started, force, run)
-                   for job in jobs], done)
+        pool.each([lambda job=job: shard(*job) for job in jobs], done)
     except BaseException:
         pool.cancel()  # Ctrl-C: queued shards are dropped, those in flight abandoned
         raise

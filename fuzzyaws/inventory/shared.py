@@ -1,5 +1,6 @@
 """Listings that several shards of one account × region need, made once per refresh run
-(through `Fetch.once`) whichever shard asks first:
+(through `Fetch.once_here`) whichever shard asks first, and dropped once the last shard
+of that account × region is done:
 
 - the SSM managed nodes (EC2 instances' agent status, and the hybrid `mi-` nodes);
 - the ECS clusters (their tasks, and their services);
@@ -21,7 +22,7 @@ def ssm_nodes(fetch) -> list:
         pages = fetch.client("ssm").get_paginator("describe_instance_information").paginate(
             PaginationConfig={"PageSize": clip(fetch.page_size, 5, 50)})
         return [info for page in pages for info in page["InstanceInformationList"]]
-    return fetch.once(("ssm nodes", fetch.account, fetch.region), listing)
+    return fetch.once_here("ssm nodes", listing)
 
 
 def ecs_clusters(fetch) -> list:
@@ -30,7 +31,7 @@ def ecs_clusters(fetch) -> list:
         pages = fetch.client("ecs").get_paginator("list_clusters").paginate(
             PaginationConfig={"PageSize": clip(fetch.page_size, 10, 100)})
         return [arn for page in pages for arn in page["clusterArns"]]
-    return fetch.once(("ecs clusters", fetch.account, fetch.region), listing)
+    return fetch.once_here("ecs clusters", listing)
 
 
 def tagged(fetch) -> "list | None":
@@ -44,7 +45,7 @@ def tagged(fetch) -> "list | None":
                     for page in pages for item in page["ResourceTagMappingList"]]
         except AccessDenied:
             return None
-    return fetch.once(("tagged", fetch.account, fetch.region), listing)
+    return fetch.once_here("tagged", listing)
 
 
 def tags_of(fetch, arns: list, one) -> list:

@@ -1,0 +1,167 @@
+"""Cold `fuzzyaws refresh` of an organization as it grows, in a user's install (see
+common.py), against a fast fake organization (fuzzyaws/fakeaws/org.py: 50 ms per call,
+5% of calls throttled, 20 instances per account × region, all 17 regions by default).
+
+    python3 bench/org.py                  # 10 and 30 accounts
+    python3 bench/org.py 10 30 100 300    # the issue's sizes
+    python3 bench/org.py 300 --kinds ""   # every kind (the fake answers the others empty)
+    python3 bench/org.py 30 --nofile 1024 # under `ulimit -n 1024`
+
+For each size: wall time, CPU (user+sys of the child), its peak RSS, the peak of its open
+files and threads (sampled from /proc while it runs), API calls (by operation, throttled
+ones included) and TCP connections the fake accepted, and the instances `ls --offline`
+lists against those the organization has.
+
+Goals (issue 11): linear in calls, flat in memory; at 300 accounts × 17 regions peak RSS
+<= 600 MB, <= 512 open files, <= 60 s, every instance listed.
+
+Measured 2026-11-29 on the shared 2-core machine, whose load average (other sessions'
+test suites) was 10-40: wall times are inflated and noisy, CPU less so.
+
+  before (f0e5a59: a boto3 session and static credentials per assumed role, every client
+  kept; peak RSS from wait4's ru_maxrss)
+  accounts    wall     CPU  peak RSS    fds  threads  calls  conns   listed
+        10   12.0s    9.2s    146 MB    400       17    386    351     3400
+        30   40.5s   26.8s    282 MB   1074       17   1164   1051    10200
+       100  144.4s   91.0s    764 MB   3458       17   3826   3501    34000
+       300  killed at 600s  275.5s  2142 MB  10252  17  11432  10501  (all shards written)
+
+  after (one session per profile, refreshable role credentials, at most 64 clients kept;
+  peak RSS from VmHWM)
+        10   32.4s    9.2s     95 MB    127       17    386    359     3400
+        30   59.5s   22.8s    104 MB    130       17   1164   1066    10200
+       100  105.2s   69.0s    122 MB    141       17   3826   3587    34000
+       300  383.4s  268.3s    170 MB    137       17  11432  10618   102000 (all)
+  again at a lower load (4-5): 10 accounts 12.5s wall, 8.9s CPU; 30 accounts 29.6s, 25.4s.
+
+Memory, open files and threads are flat; calls linear. Not met: 60 s at 300 accounts.
+The child is CPU-bound (one process, the GIL): per account × region it makes an EC2 and
+an SSM client (botocore copies the session's event emitter and builds an endpoint for
+each, ~40% of the CPU) and parses EC2's XML (~0.3 ms an instance, ~20%).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from common import ROOT, user_env, user_install  # noqa: F401 - ROOT puts the tree on sys.path
+
+from fuzzyaws.fakeaws.org import REGIONS, FakeOrg  # noqa: E402
+
+
+class Sampler(threading.Thread):
+    """Peak open files, threads and RSS of a process, read from /proc every few ms. RSS is
+    its VmHWM (high-water mark): wait4's ru_maxrss also counts the parent's RSS at the
+    fork, before the exec, which would hide a small child under a large parent."""
+
+    def __init__(self, pid: int, every: float = 0.02):
+        super().__init__(daemon=True)
+        self.pid, self.every = pid, every
+        self.fds = self.threads = self.rss_kb = 0
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.is_set():
+            try:
+                self.fds = max(self.fds, len(os.listdir(f"/proc/{self.pid}/fd")))
+                with open(f"/proc/{self.pid}/status") as fh:
+                    for line in fh:
+                        if line.startswith("Threads:"):
+                            self.threads = max(self.threads, int(line.split()[1]))
+                        elif line.startswith("VmHWM:"):
+                            self.rss_kb = max(self.rss_kb, int(line.split()[1]))
+            except OSError:  # it has ended (or is ending)
+                pass
+            self.stopped.wait(self.every)
+
+
+def measure(argv, env, nofile: "int | None", timeout: float) -> dict:
+    """Wall, CPU (wait4's rusage), peak RSS, fds and threads (sampled) of one run."""
+    def limits():
+        if nofile:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+
+    t0 = time.perf_counter()
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             preexec_fn=limits)
+    sampler = Sampler(child.pid)
+    sampler.start()
+    stderr: list = []
+    reader = threading.Thread(target=lambda: stderr.append(child.stderr.read()), daemon=True)
+    reader.start()
+    killer = threading.Timer(timeout, child.kill)
+    killer.start()
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - t0
+    killer.cancel()
+    child.returncode = os.waitstatus_to_exitcode(status)
+    sampler.stopped.set()
+    reader.join()
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss": sampler.rss_kb / 1024,
+            "fds": sampler.fds, "threads": sampler.threads, "rc": child.returncode,
+            "stderr": stderr[0].decode(errors="replace") if stderr else ""}
+
+
+def run(fuzzyaws: str, accounts: int, args) -> dict:
+    org = FakeOrg(accounts, regions=REGIONS[:args.regions], instances=args.instances,
+                  latency=args.latency, throttle=args.throttle)
+    with org, tempfile.TemporaryDirectory() as tmp:
+        config = os.path.join(tmp, "config.toml")
+        with open(config, "w") as fh:
+            kinds = f'kinds = ["{args.kinds}"]\n' if args.kinds else ""
+            fh.write(f'regions = ["all"]\n{kinds}index = "off"\n[org]\nrole_name = "Admin"\n')
+        env = user_env(org.env(base=os.environ))
+        env.update(FUZZYAWS_CACHE_DIR=os.path.join(tmp, "cache"), FUZZYAWS_CONFIG=config,
+                   XDG_CONFIG_HOME=tmp, AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+        if args.workers:
+            env["FUZZYAWS_WORKERS"] = str(args.workers)
+        result = measure([fuzzyaws, "refresh"], env, args.nofile, args.timeout)
+        result["calls"] = dict(org.calls)
+        result["throttled"], result["connections"] = org.throttled, org.connections
+        listed = subprocess.run([fuzzyaws, "ls", "--offline"], env=env, capture_output=True, text=True)
+        result["listed"] = listed.stdout.count("\n")
+        result["expected"] = org.expected_instances() if args.kinds == "ec2" else None
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("accounts", nargs="*", type=int, default=[10, 30])
+    parser.add_argument("--regions", type=int, default=len(REGIONS), help="how many of the 17 regions")
+    parser.add_argument("--instances", type=int, default=20, help="instances per account × region")
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds per call")
+    parser.add_argument("--throttle", type=float, default=0.05, help="fraction of calls throttled")
+    parser.add_argument("--kinds", default="ec2", help='kinds to refresh ("": every kind)')
+    parser.add_argument("--workers", type=int, default=0, help="FUZZYAWS_WORKERS (0: the default)")
+    parser.add_argument("--nofile", type=int, default=0, help="the child's open files limit (ulimit -n)")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds before the run is killed")
+    args = parser.parse_args()
+    _, fuzzyaws = user_install()
+    print(f"cold refresh of an organization: {args.regions} regions, {args.instances} instances per "
+          f"account × region, kinds {args.kinds or 'all'}, {args.latency * 1000:.0f} ms per call, "
+          f"{args.throttle:.0%} throttled" + (f", ulimit -n {args.nofile}" if args.nofile else ""))
+    print(f"{'accounts':>8} {'wall':>8} {'CPU':>8} {'peak RSS':>9} {'fds':>5} {'threads':>7} "
+          f"{'calls':>7} {'conns':>6} {'listed':>8} {'expected':>8}  exit")
+    for accounts in args.accounts:
+        r = run(fuzzyaws, accounts, args)
+        print(f"{accounts:8d} {r['wall']:7.1f}s {r['cpu']:7.1f}s {r['rss']:6.0f} MB {r['fds']:5d} "
+              f"{r['threads']:7d} {sum(r['calls'].values()):7d} {r['connections']:6d} {r['listed']:8d} "
+              f"{r['expected'] if r['expected'] is not None else '-':>8}  {r['rc']}", flush=True)
+        calls = ", ".join(f"{service} {op} {n}" for (service, op), n in
+                          sorted(r["calls"].items(), key=lambda item: -item[1]))
+        print(f"{'':9}calls: {calls}; {r['throttled']} throttled", flush=True)
+        lines = r["stderr"].strip().splitlines()
+        for line in lines[:3]:
+            print(f"{'':9}stderr: {line[:200]}", flush=True)
+        if len(lines) > 3:
+            print(f"{'':9}stderr: … {len(lines) - 3} more lines", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
