@@ -6,6 +6,7 @@ import time
 
 from fuzzyaws.aws import plan
 from fuzzyaws.aws.session import Client, Sessions, Target
+from fuzzyaws.inventory import sources
 from fuzzyaws.inventory.load import plan_key
 
 
@@ -25,6 +26,8 @@ class Aws:
             if found is None:
                 left_out: list = []
                 targets = plan.resolve(self.settings, self.sessions, lambda m: (left_out.append(m), self.warn(m)))
+                # the rest of the organization, from its source if one is set (no role assumed)
+                targets += sources.targets(self.settings, self.sessions, targets, self.cache)
                 if not left_out:  # else the next run plans again, and says so again
                     self.cache.put_plan(key, [t.to_dict() for t in targets], time.time())
                 accounts = self.cache.get("meta", "accounts", {})

@@ -3,7 +3,9 @@
 Profiles (or the default credentials) give accounts through sts GetCallerIdentity; an
 `[org]` section lists the organization's active accounts and assumes a role in each;
 regions are the configured ones, the profile's own, or with "all" every region
-DescribeRegions says is enabled.
+DescribeRegions says is enabled. With an organization source (`source`, `snapshot`),
+only the profiles (or [org]) named are scanned live: aws/access.py adds the accounts and
+Regions the source covers (inventory/sources.py).
 """
 from __future__ import annotations
 
@@ -17,8 +19,9 @@ def resolve(settings, sessions: Sessions, warn=lambda message: None) -> list:
     """[Target] without duplicates, in the order the settings name them. An organization's
     account whose regions cannot be listed (its role cannot be assumed) is left out with
     `warn(message)`: the rest go on."""
+    from fuzzyaws.inventory import sources
     targets, seen = [], set()
-    for base in _accounts(settings, sessions):
+    for base in (_accounts(settings, sessions) if sources.live_profiles(settings) else ()):
         try:
             regions = _regions(settings, sessions, base)
         except (AwsError, CredentialsError) as exc:
