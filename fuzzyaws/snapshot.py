@@ -4,6 +4,7 @@ writes and a `snapshot = "s3://BUCKET/PREFIX"` source reads.
     PREFIX/manifest.json                     {"format": 1, "pushed": EPOCH, "shards": {SID: {
                                                "key", "count", "fetched", "sha256", "etag"}}}
     PREFIX/shards/ACCOUNT/REGION/KIND.jsonl.gz  the shard's records, JSON lines, gzip
+                                             (an empty shard has no object: "key": null)
 
 A shard's body is made the same way from the same records every time (gzip without a
 timestamp), so a push that finds a shard unchanged (its sha256 in the last manifest)
@@ -74,7 +75,8 @@ def read_manifest(body: bytes, url: str) -> dict:
     shards = data.get("shards") if isinstance(data, dict) else None
     if not isinstance(shards, dict) or data.get("format") != FORMAT or not all(
             isinstance(sid, str) and sid.count("/") == 2 and isinstance(e, dict)
-            and isinstance(e.get("key"), str) and isinstance(e.get("fetched"), (int, float))
+            and (isinstance(e.get("key"), str) or (e.get("key") is None and e.get("count") == 0))
+            and isinstance(e.get("fetched"), (int, float))
             for sid, e in shards.items()):
         raise Failed(f"the snapshot manifest {url} is corrupt or of another format: push the snapshot again")
     return data

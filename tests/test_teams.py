@@ -117,3 +117,129 @@ def test_a_missing_aggregator_denied_or_throttled_is_one_line(cli, fleet, aws):
     throttled = cli("--ttl", "0", "ls", env=cli.env(FUZZYAWS_SOURCE="config-aggregator:org", FUZZYAWS_KINDS="ec2"))
     assert "throttled" in throttled.stderr and "keeping data from" in throttled.stderr
     assert Counter(r.split("\t")[0] for r in throttled.stdout.splitlines()) == {"ec2": 6}
+
+
+# -- the shared snapshot --------------------------------------------------------------------
+
+BUCKET = "inventory"
+URL = f"s3://{BUCKET}/org"
+
+
+def shard_gets(aws) -> Counter:
+    """GETs of snapshot shard bodies, by status (200: transferred, 304: not modified)."""
+    return Counter(c.status for c in aws.calls if c.method == "GET" and "/shards/" in c.path)
+
+
+def manifest_gets(aws) -> Counter:
+    return Counter(c.status for c in aws.calls if c.method == "GET" and c.path.endswith("/manifest.json"))
+
+
+@pytest.fixture
+def job(aws, tmp_path, fleet):
+    """The scheduled job: profiles for two accounts (read-only in real life), its own cache."""
+    org_fleet(fleet)
+    aws.client("s3", A, EAST).create_bucket(Bucket=BUCKET)
+    os.makedirs(tmp_path / "job")
+    job = CLI(aws, str(tmp_path / "job"), account=A)
+    files = profiles(aws, job, a=A, b=B)
+    job.extra = {**files, "FUZZYAWS_PROFILES": "a,b", "FUZZYAWS_REGIONS": f"{EAST},{WEST}"}
+    return job
+
+
+def user(aws, tmp_path, name: str, **env) -> CLI:
+    os.makedirs(tmp_path / name)
+    person = CLI(aws, str(tmp_path / name), account=C)
+    person.extra = {"FUZZYAWS_SNAPSHOT": URL, **env}
+    return person
+
+
+def test_one_job_pushes_and_two_people_pull_only_what_changed(job, aws, fleet, tmp_path):
+    pushed = job.process("snapshot", "push", URL)
+    assert pushed.returncode == 0, pushed.stderr
+    assert "pushed" in pushed.stderr and "to s3://inventory/org" in pushed.stderr
+    expected = sorted(job("ls", "--offline").stdout.splitlines())
+    assert len(expected) > 6
+    one, two = user(aws, tmp_path, "one"), user(aws, tmp_path, "two")
+    aws.calls.clear()
+    assert sorted(one("ls").stdout.splitlines()) == expected
+    transferred = shard_gets(aws)[200]
+    assert transferred > 0 and shard_gets(aws)[304] == 0
+    assert sorted(two("ls").stdout.splitlines()) == expected  # a separate cache: pulls too
+    assert shard_gets(aws)[200] == 2 * transferred
+    assert not [c for c in aws.calls if c.service == "sts" or c.operation == "AssumeRole"]
+    assert {c.account for c in aws.calls if c.service} == {C}  # the person's own credentials only
+
+    aws.calls.clear()
+    assert one("refresh").returncode == 0  # nothing changed: the manifest is a 304
+    assert manifest_gets(aws)[304] >= 1 and manifest_gets(aws)[200] == 0 and shard_gets(aws) == Counter()
+
+    again = job.process("snapshot", "push", URL)  # a new push of the same fleet uploads nothing
+    assert "0 uploaded" in again.stderr, again.stderr
+    aws.calls.clear()
+    assert one("refresh").returncode == 0
+    assert manifest_gets(aws)[200] == 1 and shard_gets(aws) == Counter()  # the ETags said it all
+
+    fleet.ec2(B, WEST, 1, name="new-one")
+    changed = job.process("snapshot", "push", URL)
+    assert "1 uploaded" in changed.stderr, changed.stderr
+    aws.calls.clear()
+    assert two("refresh").returncode == 0
+    assert shard_gets(aws) == Counter({200: 1})  # only B's eu-west-1 ec2 shard
+    assert "new-one" in two("ls", "--offline", "new").stdout
+
+
+def test_a_snapshot_shows_its_own_age_and_a_changed_shard_is_a_conditional_get(job, aws, tmp_path):
+    assert job.process("snapshot", "push", URL).returncode == 0
+    one = user(aws, tmp_path, "one")
+    assert one("refresh").returncode == 0
+    s3 = aws.client("s3", A, EAST)
+    manifest = json.loads(s3.get_object(Bucket=BUCKET, Key="org/manifest.json")["Body"].read())
+    for entry in manifest["shards"].values():
+        entry["fetched"] -= 2 * 3600  # as if the job had collected it two hours ago
+    [(sid, entry)] = [(s, e) for s, e in manifest["shards"].items() if s == f"{B}/{WEST}/ec2"]
+    entry["etag"] = '"not-the-etag-one-has"'  # the manifest and the cache disagree: ask S3
+    s3.put_object(Bucket=BUCKET, Key="org/manifest.json", Body=json.dumps(manifest).encode())
+    aws.calls.clear()
+    assert one("refresh").returncode == 0
+    assert shard_gets(aws) == Counter({304: 1})  # If-None-Match: the body is the one cached
+    header = one("pick", "--list", "--offline").stdout.splitlines()[0]
+    assert "data 2 h old" in header, header
+    info = one("cache", "info").stdout
+    assert f"{B}/{WEST}/ec2" in info and "720" in info  # 7200 s old
+
+
+def test_profiles_scanned_live_beside_the_snapshot_each_resource_once(job, aws, tmp_path):
+    assert job.process("snapshot", "push", URL).returncode == 0
+    person = user(aws, tmp_path, "mixed")
+    person.extra.update(profiles(aws, person, mine=A), FUZZYAWS_PROFILES="mine", FUZZYAWS_REGIONS=f"{EAST},{WEST}")
+    aws.calls.clear()
+    got = rows(person("ls", "--json"))
+    assert len({r["key"] for r in got}) == len(got)
+    by_account = Counter((r["account"], r["kind"]) for r in got)
+    assert by_account[(A, "ec2")] == 3 and by_account[(B, "ec2")] == 3 and by_account[(B, "rds")] == 1
+    mine = [c for c in aws.calls if c.operation == "DescribeInstances"]
+    assert mine and {c.account for c in mine} == {A}  # A scanned live
+    assert not [c for c in aws.calls if f"/shards/{A}/" in c.path]  # A not pulled: the live rows are fresher
+    assert any(f"/shards/{B}/" in c.path for c in aws.calls)
+
+
+def test_a_bad_snapshot_is_one_line(job, aws, tmp_path):
+    person = user(aws, tmp_path, "bad")
+    nobucket = person.process("ls", env=person.env(FUZZYAWS_SNAPSHOT="s3://no-such-bucket/org"))
+    assert nobucket.returncode == 2 and "bucket 'no-such-bucket' does not exist" in nobucket.stderr
+    nothing = person.process("ls")
+    assert nothing.returncode == 2 and "no snapshot there" in nothing.stderr
+    aws.client("s3", A, EAST).put_object(Bucket=BUCKET, Key="org/manifest.json", Body=b"{not json")
+    corrupt = person.process("ls")
+    assert corrupt.returncode == 1 and "manifest" in corrupt.stderr and "corrupt" in corrupt.stderr
+    bad_url = person.process("ls", env=person.env(FUZZYAWS_SNAPSHOT="https://example.com/x"))
+    assert bad_url.returncode == 2 and "s3://BUCKET/PREFIX" in bad_url.stderr
+    for result in (nobucket, nothing, corrupt, bad_url):
+        assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1, result.stderr
+    assert job.process("snapshot", "push", URL).returncode == 0
+    key = next(k["Key"] for k in aws.client("s3", A, EAST).list_objects_v2(Bucket=BUCKET)["Contents"]
+               if k["Key"].endswith(f"{B}/{WEST}/ec2.jsonl.gz"))
+    aws.client("s3", A, EAST).put_object(Bucket=BUCKET, Key=key, Body=b"not gzip")
+    broken = person("ls")  # that shard fails alone: the others are listed
+    assert broken.returncode == 0 and "corrupt snapshot shard" in broken.stderr
+    assert "orders-db" in broken.stdout and "api-0" not in broken.stdout

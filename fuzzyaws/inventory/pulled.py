@@ -81,6 +81,8 @@ def collect(fetch, kind: str) -> list:
         fetch.fetched = float(data.get("pushed") or 0) or None
         return []
     fetch.fetched = float(entry["fetched"])
+    if entry.get("key") is None:  # empty when the job collected it
+        return []
     known = cache.get("snapshot", fetch.sid) or {}
     if known.get("etag") and known.get("etag") == entry.get("etag") and cache.shard(fetch.sid):
         fetch.unchanged = True  # the manifest says so: no request at all
