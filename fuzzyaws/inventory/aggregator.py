@@ -112,10 +112,20 @@ def _organization(fetch, kind: str) -> dict:
     return out
 
 
+def _or_error(compute):
+    try:
+        return compute()
+    except AwsError as exc:
+        return exc
+
+
 def collect(fetch, kind: str) -> list:
     if kind not in TYPES and kind != INDEX:
         return []  # not recorded by Config (ECS tasks, hybrid nodes)
-    rows = fetch.once(("config-aggregator", kind), lambda: _organization(fetch, kind))
+    # a failed query fails every shard of the kind at once: 300 accounts do not ask again
+    rows = fetch.once(("config-aggregator", kind), lambda: _or_error(lambda: _organization(fetch, kind)))
+    if isinstance(rows, AwsError):
+        raise rows
     if kind in GLOBAL_KINDS:  # one shard per account: every Region's rows
         mine = [r for (account, _), found in rows.items() if account == fetch.account for r in found]
     else:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from fuzzyaws import snapshot
 from fuzzyaws.aws.errors import AwsError, NotFound
+from fuzzyaws.inventory.aggregator import _or_error
 from fuzzyaws.model import Resource
 from fuzzyaws.status import Failed, UsageError
 
@@ -75,7 +76,9 @@ def collect(fetch, kind: str) -> list:
     from fuzzyaws.inventory.sources import home
     cache = fetch.cache
     client = fetch.client_at(home(fetch.settings, fetch.sessions), "s3")
-    data = fetch.once(("snapshot manifest",), lambda: _manifest(cache, client, fetch.settings))
+    data = fetch.once(("snapshot manifest",), lambda: _or_error(lambda: _manifest(cache, client, fetch.settings)))
+    if isinstance(data, AwsError):  # one failed manifest fails every shard at once
+        raise data
     entry = data["shards"].get(fetch.sid)
     if entry is None:  # the job did not collect it: nothing there, as of the push
         fetch.fetched = float(data.get("pushed") or 0) or None
