@@ -233,8 +233,10 @@ def _coerce(name, value, where, text: bool = False):
     if name == "snapshot" and value:
         from fuzzyaws.snapshot import parse_url
         parse_url(value, where)
-    if name == "explorer_view" and value and not value.startswith("arn:"):
-        raise UsageError(f"{where}: explorer_view must be a view's ARN, not {value!r}")
+    if name == "explorer_view" and value and not (value.startswith("arn:") and ":resource-explorer-2:" in value
+                                                  and ":view/" in value):
+        raise UsageError(f"{where}: explorer_view must be a Resource Explorer view's ARN "
+                         f"(arn:aws:resource-explorer-2:REGION:ACCOUNT:view/NAME/ID), not {value!r}")
     return value
 
 

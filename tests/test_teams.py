@@ -256,3 +256,30 @@ def test_a_bad_snapshot_is_one_line(job, aws, tmp_path):
     broken = person("ls")  # that shard fails alone: the others are listed
     assert broken.returncode == 0 and "corrupt snapshot shard" in broken.stderr
     assert "orders-db" in broken.stdout and "api-0" not in broken.stdout
+
+
+# -- an organization's Resource Explorer view --------------------------------------------
+
+
+def test_explorer_view_searches_the_named_view_with_the_source_profile(cli, fleet, aws):
+    fleet.ec2(A, EAST, 1)
+    fleet.ec2(B, EAST, 1)
+    aws.client("kms", A, EAST).create_key()
+    aws.client("kms", B, EAST).create_key()
+    view = fleet.resource_explorer(A, aggregator=EAST, default_views=[])  # no default view anywhere
+    assert view["default_views"] == {}
+    made = aws.client("resource-explorer-2", A, EAST).create_view(
+        ViewName="organization", IncludedProperties=[{"Name": "tags"}])["View"]["ViewArn"]
+    env = cli.env(**profiles(aws, cli, admin=A, b=B), FUZZYAWS_PROFILES="admin,b", FUZZYAWS_INDEX="resource-explorer")
+    config = os.path.join(cli.home, "teams.toml")
+    with open(config, "w") as fh:
+        fh.write(f'explorer_view = "{made}"\nsource_profile = "admin"\n')
+    got = rows(cli("--config", config, "ls", "--json", "--kind", "kms:key", env=env))
+    assert [(r["account"], r["attrs"]["source"]) for r in got] == [(A, "Resource Explorer")]
+    searches = [c for c in aws.calls if c.operation == "Search"]
+    assert searches and {c.account for c in searches} == {A}  # B's shard too: with the admin's credentials
+    assert not [c for c in aws.calls if c.operation in ("GetDefaultView", "ListIndexes")]
+    with open(config, "w") as fh:
+        fh.write('explorer_view = "arn:aws:kms:us-east-1:111111111111:key/x"\n')
+    wrong = cli("--config", config, "ls", env=env)
+    assert wrong.returncode == 2 and "explorer_view must be a Resource Explorer view" in wrong.stderr
