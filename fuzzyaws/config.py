@@ -24,6 +24,9 @@
     source_profile = ""                # the profile that reads the source (default: the first profile)
     source_region = ""                 # where the aggregator / bucket is (default: the profile's region)
 
+    [account_profiles]                 # the profile to act with in an account only a source lists
+    "222222222222" = "prod-admin"
+
     [org]                              # list the organization's accounts, assume a role in each
     profile = "management"
     role_name = "OrganizationAccountAccessRole"
@@ -78,6 +81,7 @@ class Settings(Frozen):
     snapshot: str = ""  # "s3://BUCKET/PREFIX"
     source_profile: str = ""
     source_region: str = ""
+    account_profiles: dict = {}  # account id -> the profile to act in it (accounts a source lists)
     verbose: bool = False
     env: dict = {}  # the process environment: nothing below the App reads os.environ
 
@@ -173,12 +177,24 @@ def _read_file(path, env) -> dict:
             raise UsageError(f"config file {path}: unknown setting {key!r}")
         if key == "org":
             values[key] = _org(value, path)
+        elif key == "account_profiles":
+            values[key] = _account_profiles(value, path)
         elif key == "read_only":
             values[key] = value if isinstance(value, bool) else _strings(value, f"config file {path}: read_only "
                                                                                 "(true, false or a list of profiles)")
         else:
             values[key] = _coerce(key, value, f"{path}: {key}")
     return values
+
+
+def _account_profiles(value, path) -> dict:
+    where = f"config file {path}: [account_profiles]"
+    if not isinstance(value, dict):
+        raise UsageError(f"{where} must be a table of \"ACCOUNT\" = \"PROFILE\"")
+    for account, profile in value.items():
+        if not (len(account) == 12 and account.isdigit()) or not isinstance(profile, str) or not profile:
+            raise UsageError(f"{where}: {account!r} = {profile!r} is not a 12-digit account and a profile name")
+    return dict(value)
 
 
 def _org(value, path) -> Org:

@@ -14,8 +14,6 @@ shows the snapshot's age, not the time it was pulled.
 """
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
 
 from fuzzyaws.status import Failed, UsageError
@@ -42,11 +40,13 @@ def shard_key(prefix: str, sid: str) -> str:
 
 def encode(records: list) -> bytes:
     """A shard's body: its records (dicts) as JSON lines, gzip'd without a timestamp."""
+    import gzip  # not at the top: config.py checks a snapshot URL on every run
     text = "\n".join(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in records)
     return gzip.compress(text.encode("utf-8"), compresslevel=6, mtime=0)
 
 
 def decode(body: bytes, url: str) -> list:
+    import gzip
     try:
         text = gzip.decompress(body).decode("utf-8")
         records = [json.loads(line) for line in text.split("\n") if line]
@@ -58,6 +58,7 @@ def decode(body: bytes, url: str) -> list:
 
 
 def digest(body: bytes) -> str:
+    import hashlib
     return hashlib.sha256(body).hexdigest()
 
 

@@ -283,3 +283,37 @@ def test_explorer_view_searches_the_named_view_with_the_source_profile(cli, flee
         fh.write('explorer_view = "arn:aws:kms:us-east-1:111111111111:key/x"\n')
     wrong = cli("--config", config, "ls", env=env)
     assert wrong.returncode == 2 and "explorer_view must be a Resource Explorer view" in wrong.stderr
+
+
+def test_actions_in_a_source_only_account_use_the_persons_own_profile_for_it(cli, fleet, aws):
+    org_fleet(fleet)
+    aggregator(aws)
+    [api] = [r for r in rows(cli("ls", "--json", "--kind", "ec2", env=cli.env(FUZZYAWS_SOURCE="config-aggregator:org")))
+             if r["name"] == "api-0"]
+    env = cli.env(FUZZYAWS_SOURCE="config-aggregator:org", **profiles(aws, cli, operator=B))
+    refused = cli("stop", "--yes", "--no-wait", "--offline", api["id"], env=env)
+    assert refused.returncode == 2 and f"[account_profiles]" in refused.stderr and B in refused.stderr
+    config = os.path.join(cli.home, "acting.toml")
+    with open(config, "w") as fh:
+        fh.write(f'[account_profiles]\n"{B}" = "operator"\n')
+    aws.calls.clear()
+    stopped = cli("--config", config, "stop", "--yes", "--no-wait", "--offline", api["id"], env=env)
+    assert stopped.returncode == 0, stopped.stderr
+    [call] = [c for c in aws.calls if c.operation == "StopInstances"]
+    assert (call.account, call.region) == (B, WEST)
+
+
+def test_bad_source_settings_are_exit_2_naming_the_key(cli):
+    for env, words in (({"FUZZYAWS_SOURCE": "aggregator:org"}, "config-aggregator:NAME"),
+                       ({"FUZZYAWS_SOURCE": "config-aggregator:"}, "config-aggregator:NAME"),
+                       ({"FUZZYAWS_SNAPSHOT": "s3://"}, "s3://BUCKET/PREFIX"),
+                       ({"FUZZYAWS_SOURCE": "config-aggregator:o", "FUZZYAWS_SNAPSHOT": "s3://b/p"}, "set one of them")):
+        result = cli("ls", "--offline", env=cli.env(**env))
+        assert result.returncode == 2 and words in result.stderr, (env, result.stderr)
+    config = os.path.join(cli.home, "bad.toml")
+    with open(config, "w") as fh:
+        fh.write('[account_profiles]\n"12" = "x"\n')
+    result = cli("--config", config, "ls", "--offline")
+    assert result.returncode == 2 and "account_profiles" in result.stderr
+    snapshot = cli.process("snapshot", "push", "https://bucket/x")
+    assert snapshot.returncode == 2 and "s3://BUCKET/PREFIX" in snapshot.stderr and "Traceback" not in snapshot.stderr

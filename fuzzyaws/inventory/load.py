@@ -87,6 +87,7 @@ def plan_key(settings) -> str:
     scope = {
         "profiles": settings.profiles, "regions": settings.regions,
         "org": settings.org and settings.org.to_dict(),
+        "source": [settings.source, settings.snapshot, settings.source_profile, settings.source_region],
         "env": {k: env.get(k) for k in _SCOPE_ENV},
         "files": {var: _mtime(env.get(var) or os.path.join(_home(env), ".aws", name))
                   for var, name in _SCOPE_FILES.items()},
