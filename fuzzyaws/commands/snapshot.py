@@ -25,6 +25,9 @@ def run(app, opts) -> ExitStatus:
     from fuzzyaws.inventory.refresh import refresh
     from fuzzyaws.inventory.sources import home
     bucket, prefix = snapshot.parse_url(opts.url, "snapshot push")
+    if app.settings.snapshot:  # it would push back what it pulled, as new
+        raise UsageError(f"snapshot push collects live: the job's settings must not read a snapshot "
+                         f"(snapshot = {app.settings.snapshot!r})")
     targets = app.aws.targets(fresh=True)
     report = refresh(app, kinds=opts.kinds, force=True)
     s3 = app.aws.client(home(app.settings, app.aws.sessions), "s3")

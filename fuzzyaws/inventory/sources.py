@@ -36,7 +36,13 @@ def live_profiles(settings) -> bool:
 
 
 def profile(settings) -> "str | None":
-    return settings.source_profile or (settings.profiles[0] if settings.profiles else None)
+    """The profile that reads the source (and a pushing job's bucket): `source_profile`,
+    else the first profile, else [org]'s, else the default credentials."""
+    if settings.source_profile:
+        return settings.source_profile
+    if settings.profiles:
+        return settings.profiles[0]
+    return settings.org.profile if settings.org is not None else None
 
 
 def home(settings, sessions) -> Target:
