@@ -217,7 +217,9 @@ def test_a_snapshot_shows_its_own_age_and_a_changed_shard_is_a_conditional_get(j
     assert shard_gets(aws) == Counter({304: 1})  # If-None-Match: the body is the one cached
     header = one("pick", "--list", "--offline").stdout.splitlines()[0]
     assert "data 2 h old" in header, header
-    [line] = [line for line in one("cache", "info").stdout.splitlines() if f"{B}/{WEST}/ec2 " in line]
+    info = one("cache", "info").stdout
+    assert f"source:    the organization from the snapshot {URL}" in info
+    [line] = [line for line in info.splitlines() if f"{B}/{WEST}/ec2 " in line]
     age = int(line.split("s old")[0].split()[-1])
     assert 7200 <= age < 7200 + 600, line  # the job's collection time, not the pull's
 

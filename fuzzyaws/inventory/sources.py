@@ -16,8 +16,6 @@ schedule): so a resource seen by both appears once, as the fresher row.
 """
 from __future__ import annotations
 
-from fuzzyaws.aws.session import Target
-
 AGGREGATOR, SNAPSHOT = "config-aggregator", "snapshot"
 
 
@@ -45,8 +43,9 @@ def profile(settings) -> "str | None":
     return settings.org.profile if settings.org is not None else None
 
 
-def home(settings, sessions) -> Target:
+def home(settings, sessions):
     """Where the source's calls go: its profile, in its Region."""
+    from fuzzyaws.aws.session import Target
     name = profile(settings)
     region = settings.source_region or sessions.region_of(name) or "us-east-1"
     return Target(account="", region=region, profile=name)
@@ -83,7 +82,8 @@ def _module(kind: str):
 
 
 def describe(settings) -> str:
-    """One line on where the organization comes from, for `refresh -v` and `cache info`."""
+    """One line on where the organization comes from, for `refresh -v` and `cache info`
+    (without importing boto3)."""
     kind = configured(settings)
     if kind == AGGREGATOR:
         from fuzzyaws.inventory.aggregator import describe as aggregator_line
