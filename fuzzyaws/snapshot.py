@@ -52,9 +52,18 @@ def decode(body: bytes, url: str) -> list:
         records = [json.loads(line) for line in text.split("\n") if line]
     except (OSError, EOFError, ValueError) as exc:
         raise Failed(f"the snapshot shard {url} is corrupt ({exc}): push the snapshot again") from None
-    if not all(isinstance(r, dict) and "key" in r and "kind" in r for r in records):
+    if not all(_is_record(r) for r in records):
         raise Failed(f"the snapshot shard {url} is corrupt (not resource records): push the snapshot again")
     return records
+
+
+def _is_record(record) -> bool:
+    """A Resource's dict, of the types the rest of the app relies on (it came over the
+    network: checked, as AWS's own answers are by botocore)."""
+    return (isinstance(record, dict)
+            and all(isinstance(record.get(k), str) for k in ("kind", "key", "id", "name", "account", "region"))
+            and all(isinstance(record.get(k, ""), str) for k in ("state", "address"))
+            and all(isinstance(record.get(k, {}), dict) for k in ("tags", "attrs")))
 
 
 def digest(body: bytes) -> str:

@@ -2,6 +2,7 @@
 beside the person's own profiles scanned live (inventory/sources.py)."""
 from __future__ import annotations
 
+import gzip
 import json
 import os
 from collections import Counter
@@ -259,6 +260,11 @@ def test_a_bad_snapshot_is_one_line(job, aws, tmp_path):
     broken = person("ls")  # that shard fails alone: the others are listed
     assert broken.returncode == 0 and "corrupt snapshot shard" in broken.stderr
     assert "orders-db" in broken.stdout and "api-0" not in broken.stdout
+    odd = gzip.compress(json.dumps({"kind": "ec2", "key": "arn:x", "id": 1, "tags": []}).encode())
+    aws.client("s3", A, EAST).put_object(Bucket=BUCKET, Key=key, Body=odd)
+    refreshed = person("refresh")
+    assert refreshed.returncode == 1 and "corrupt snapshot shard" in refreshed.stderr, refreshed.stderr
+    assert "Traceback" not in refreshed.stderr and "internal error" not in refreshed.stderr
 
 
 # -- an organization's Resource Explorer view --------------------------------------------
