@@ -92,6 +92,9 @@ def test_the_aggregator_pages_and_lists_every_other_kind(cli, fleet, aws):
     assert len({r["key"] for r in got}) == len(got)
     pages = [c for c in aws.calls if c.operation == "SelectAggregateResourceConfig"]
     assert len(pages) > 3  # 133 instances take two pages of 100
+    [db] = [r for r in got if r["kind"] == "rds"]
+    preview = cli("preview", db["key"], env=env).stdout
+    assert "orders-db" in preview and "from AWS Config" in preview and "5432" in preview
 
 
 def test_refresh_says_what_comes_from_config_and_that_it_lags(cli, fleet, aws):
