@@ -18,7 +18,9 @@ unknown aggregator is NoSuchConfigurationAggregatorException (400). Throttling a
 AccessDenied come from the fault table like any call.
 
 Unverified, and chosen to be plausible: the error messages; the item order (account,
-Region, type, id).
+Region, type, id); the exact spelling of every `configuration` key (written from Config's
+documented examples of EC2 and RDS items, not from captured responses); "COUNT(*)" as
+the count's name in an aggregation's rows.
 """
 
 from __future__ import annotations
