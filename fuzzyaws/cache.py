@@ -287,6 +287,13 @@ class Cache:
         old = self.shard(sid) or Shard(id=sid)
         self._write({f"shard:{sid}": shard_text(old.replace(failed_at=when, error=error))})
 
+    def mark_checked(self, sid: str, fetched: float, when: float) -> None:
+        """Record that a shard was checked at `when` and found unchanged since `fetched` (a
+        snapshot's shard): its data stays, its age is the source's, and it is not due again
+        for a TTL (`failed_at` is when it was last tried; no error: it did not fail)."""
+        old = self.shard(sid) or Shard(id=sid)
+        self._write({f"shard:{sid}": json.dumps(_meta(old.replace(fetched=fetched, failed_at=when, error=None)))})
+
     def shard_ids(self) -> list:
         return sorted(self.shards())
 

@@ -18,6 +18,14 @@
     ssh_user = ""                      # default ssh login (else by platform: ec2-user, ubuntu...)
     read_only = false                  # true, or a list of profiles: no start, stop, reboot, run or cp to hosts
     sso_login = "ask"                  # an expired SSO session: ask to run aws sso login, "auto", "never"
+    explorer_view = ""                 # a Resource Explorer view ARN (an organization's view)
+    source = ""                        # "config-aggregator:NAME": the organization from AWS Config
+    snapshot = ""                      # "s3://BUCKET/PREFIX": the organization from a shared snapshot
+    source_profile = ""                # the profile that reads the source (default: the first profile)
+    source_region = ""                 # where the aggregator / bucket is (default: the profile's region)
+
+    [account_profiles]                 # the profile to act with in an account only a source lists
+    "222222222222" = "prod-admin"
 
     [org]                              # list the organization's accounts, assume a role in each
     profile = "management"
@@ -66,6 +74,14 @@ class Settings(Frozen):
     ssh_user: str = ""
     read_only: "bool | tuple" = False  # True: no mutating action anywhere; (profiles): in these
     sso_login: str = "ask"  # an expired SSO session: ask (on a terminal) | auto | never
+    explorer_view: str = ""  # a Resource Explorer view ARN to search (an organization's view)
+    # where the rest of the organization is read from (inventory/sources.py); the profiles
+    # (or [org]) are still scanned live beside it
+    source: str = ""  # "config-aggregator:NAME"
+    snapshot: str = ""  # "s3://BUCKET/PREFIX"
+    source_profile: str = ""
+    source_region: str = ""
+    account_profiles: dict = {}  # account id -> the profile to act in it (accounts a source lists)
     verbose: bool = False
     env: dict = {}  # the process environment: nothing below the App reads os.environ
 
@@ -77,7 +93,8 @@ _NUMBERS = {"ttl": float, "index_ttl": float, "workers": int, "connect_timeout":
 _ENV = {"profiles": "FUZZYAWS_PROFILES", "regions": "FUZZYAWS_REGIONS",
         "kinds": "FUZZYAWS_KINDS", "ttl": "FUZZYAWS_TTL",
         "cache_dir": "FUZZYAWS_CACHE_DIR", "workers": "FUZZYAWS_WORKERS",
-        "picker": "FUZZYAWS_PICKER", "index": "FUZZYAWS_INDEX"}
+        "picker": "FUZZYAWS_PICKER", "index": "FUZZYAWS_INDEX",
+        "source": "FUZZYAWS_SOURCE", "snapshot": "FUZZYAWS_SNAPSHOT"}
 
 
 def home(env) -> str:
@@ -128,6 +145,8 @@ def load(flags: "dict | None" = None, env=None) -> Settings:
     if values.get("regions"):
         from fuzzyaws import regions
         regions.check(values["regions"])
+    if values.get("source") and values.get("snapshot"):
+        raise UsageError("source and snapshot are two ways to read the organization: set one of them")
     return Settings(env=env, **values)
 
 
@@ -158,12 +177,24 @@ def _read_file(path, env) -> dict:
             raise UsageError(f"config file {path}: unknown setting {key!r}")
         if key == "org":
             values[key] = _org(value, path)
+        elif key == "account_profiles":
+            values[key] = _account_profiles(value, path)
         elif key == "read_only":
             values[key] = value if isinstance(value, bool) else _strings(value, f"config file {path}: read_only "
                                                                                 "(true, false or a list of profiles)")
         else:
             values[key] = _coerce(key, value, f"{path}: {key}")
     return values
+
+
+def _account_profiles(value, path) -> dict:
+    where = f"config file {path}: [account_profiles]"
+    if not isinstance(value, dict):
+        raise UsageError(f"{where} must be a table of \"ACCOUNT\" = \"PROFILE\"")
+    for account, profile in value.items():
+        if not (len(account) == 12 and account.isdigit()) or not isinstance(profile, str) or not profile:
+            raise UsageError(f"{where}: {account!r} = {profile!r} is not a 12-digit account and a profile name")
+    return dict(value)
 
 
 def _org(value, path) -> Org:
@@ -213,6 +244,15 @@ def _coerce(name, value, where, text: bool = False):
         raise UsageError(f"{where}: sso_login must be one of {', '.join(SSO_LOGIN)}, not {value!r}")
     if name == "index" and value not in INDEX_SOURCES:
         raise UsageError(f"{where}: unknown index source {value!r} (choose {', '.join(INDEX_SOURCES)})")
+    if name == "source" and value and not (value.startswith("config-aggregator:") and value.split(":", 1)[1]):
+        raise UsageError(f"{where}: source must be \"config-aggregator:NAME\", not {value!r}")
+    if name == "snapshot" and value:
+        from fuzzyaws.snapshot import parse_url
+        parse_url(value, where)
+    if name == "explorer_view" and value and not (value.startswith("arn:") and ":resource-explorer-2:" in value
+                                                  and ":view/" in value):
+        raise UsageError(f"{where}: explorer_view must be a Resource Explorer view's ARN "
+                         f"(arn:aws:resource-explorer-2:REGION:ACCOUNT:view/NAME/ID), not {value!r}")
     return value
 
 

@@ -44,6 +44,12 @@ class Cache(Frozen):
     action: str  # info | clear
 
 
+class Snapshot(Frozen):
+    action: str  # push
+    url: str  # s3://BUCKET/PREFIX
+    kinds: "tuple | None" = None
+
+
 class Connect(Target):
     yes: bool = False  # start a stopped instance without asking
     user: "str | None" = None

@@ -276,6 +276,18 @@ def _cache(commands, common):
     actions.add_parser("clear", parents=[common], help="delete everything cached")
 
 
+def _snapshot(commands, common):
+    snapshot = commands.add_parser("snapshot", parents=[common], help="push a shared snapshot of the inventory to S3",
+                                   description="For a scheduled job with read-only roles: collect every "
+                                               "shard now and write it to S3 (gzip'd JSON lines per shard and "
+                                               "a manifest), for people whose config says snapshot = \"s3://...\".")
+    actions = snapshot.add_subparsers(dest="snapshot_action", metavar="ACTION", parser_class=Parser)
+    actions.required = True
+    push = actions.add_parser("push", parents=[common], help="collect now and upload what changed")
+    push.add_argument("url", metavar="s3://BUCKET/PREFIX")
+    _kind_option(push, "push")
+
+
 def _demo(commands, common):
     demo = commands.add_parser("demo", parents=[common],
                                help="run a command on an embedded demo fleet (needs fuzzyaws[demo])",
@@ -323,6 +335,7 @@ COMMANDS = {
     "completion": (_completion, lambda a: o.Completion(shell=a.shell)),
     "refresh": (_refresh, lambda a: o.Refresh(kinds=_kinds(a))),
     "cache": (_cache, lambda a: o.Cache(action=a.cache_action)),
+    "snapshot": (_snapshot, lambda a: o.Snapshot(action=a.snapshot_action, url=a.url, kinds=_kinds(a))),
     "demo": (_demo, lambda a: o.Demo(argv=tuple(a.args))),
 }
 

@@ -7,7 +7,9 @@ import time
 from fuzzyaws.aws import plan
 from fuzzyaws.aws.session import Client, Sessions, Target
 from fuzzyaws.cache import PLAN_TTL
+from fuzzyaws.inventory import sources
 from fuzzyaws.inventory.load import plan_key
+from fuzzyaws.status import UsageError
 
 
 class Aws:
@@ -44,6 +46,8 @@ class Aws:
             targets += plan.targets_of(self.settings, self.sessions, retry, self.warn, left_out)
         else:
             made, targets = now, plan.resolve(self.settings, self.sessions, self.warn, left_out)
+            # the rest of the organization, from its source if one is set (no role assumed)
+            targets += sources.targets(self.settings, self.sessions, targets, self.cache)
         if left_out:
             self.cache.set("meta", "partial-plan:" + key, {
                 "made": made, "targets": [t.to_dict() for t in targets],
@@ -61,10 +65,20 @@ class Aws:
         return self.sessions.client(target, service, retries=retries)
 
     def target_of(self, account: str, region: str) -> Target:
-        """How to reach an account (as the plan says) in a region."""
-        for t in self.targets():
-            if t.account == account:
-                return t.replace(region=region)
+        """How to reach an account (as the plan says) in a region. An account only an
+        organization source lists is acted in with the person's own profile for it
+        (`[account_profiles]`): the source's credentials are for listing only."""
+        listed = [t for t in self.targets() if t.account == account]
+        live = [t for t in listed if not t.source]
+        if live:
+            return live[0].replace(region=region)
+        mapped = self.settings.account_profiles.get(account)
+        if mapped:
+            return Target(account=account, region=region, profile=mapped)
+        if listed:
+            raise UsageError(f"account {account} is listed by the {listed[0].source} source only: to act in "
+                             f"it, name your profile for it in the config, [account_profiles] "
+                             f"\"{account}\" = \"PROFILE\" (or add that profile to profiles)")
         return Target(account=account, region=region, profile=(self.settings.profiles or (None,))[0])
 
     def client_for(self, resource, service: str, retries: bool = True) -> Client:

@@ -3,7 +3,9 @@
 Profiles (or the default credentials) give accounts through sts GetCallerIdentity; an
 `[org]` section lists the organization's active accounts and assumes a role in each;
 regions are the configured ones, the profile's own, or with "all" every region
-DescribeRegions says is enabled.
+DescribeRegions says is enabled. With an organization source (`source`, `snapshot`),
+only the profiles (or [org]) named are scanned live: aws/access.py adds the accounts and
+Regions the source covers (inventory/sources.py).
 """
 from __future__ import annotations
 
@@ -19,7 +21,9 @@ def resolve(settings, sessions: Sessions, warn=lambda message: None, left_out=No
     account that is not active, or whose regions cannot be listed (its role cannot be
     assumed), is left out with `warn(message)`: the rest go on. The latter are appended
     to `left_out` (a list, as Targets without a region), to be tried again by `targets_of`."""
-    return targets_of(settings, sessions, _accounts(settings, sessions, warn), warn, left_out)
+    from fuzzyaws.inventory import sources
+    bases = _accounts(settings, sessions, warn) if sources.live_profiles(settings) else []
+    return targets_of(settings, sessions, bases, warn, left_out)
 
 
 def targets_of(settings, sessions: Sessions, bases: list, warn=lambda message: None, left_out=None) -> list:

@@ -24,6 +24,9 @@ class Target(Frozen):
     region: str
     profile: "str | None" = None  # None: the credentials boto3 finds by default
     role_arn: "str | None" = None  # assumed from the profile's credentials
+    # listed by an organization's source (inventory/sources.py: "config-aggregator",
+    # "snapshot") with the profile's credentials, not scanned in the account itself
+    source: "str | None" = None
 
 
 def _share_client_classes() -> None:

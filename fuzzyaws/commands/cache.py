@@ -23,6 +23,9 @@ def run(app, opts) -> ExitStatus:
         f"ttl:       {settings.ttl:g}s\n"
         f"shards:    {len(shards)} ({plural(sum(s.count for s in shards), 'resource')}, "
         f"{expired} expired, {failed} failed last refresh)\n")
+    from fuzzyaws.inventory.sources import describe
+    if describe(settings):  # an organization source: its shards are as old as it is
+        out(f"source:    {describe(settings)}\n")
     for s in shards:
         state = "expired" if s.expired(settings.ttl, now) else "fresh"
         note = f"  last refresh failed: {s.error}" if s.stale else ""

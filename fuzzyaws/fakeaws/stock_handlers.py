@@ -4,7 +4,7 @@ HANDLERS table, merged. Adding a handler module means adding its table here.
 
 from __future__ import annotations
 
-from . import explorer, instance_connect, instance_information, sessions, sso_portal
+from . import config_aggregator, explorer, instance_connect, instance_information, sessions, sso_portal
 from .local import HandlerTable
 from .runcommand import send, tracking
 
@@ -17,6 +17,7 @@ def stock_handlers() -> HandlerTable:
         **tracking.HANDLERS,
         **sessions.HANDLERS,
         **explorer.HANDLERS,
+        **config_aggregator.HANDLERS,
         **sso_portal.HANDLERS,
         **instance_connect.HANDLERS,
     }

@@ -10,10 +10,15 @@ its ARN and tags, from one of two index sources (the `index` setting):
   allows 5 calls a second per region: the calls are paced below that.
 - `auto` (the default) uses Resource Explorer where the account has an aggregator index
   with a default view, else the tagging API.
+- `explorer_view = "ARN"` names the view to search instead of the account's default one:
+  an organization-wide view in the delegated administrator account, searched with
+  `source_profile`'s credentials (no role assumed) for each shard's account
+  (`accountid:` filter).
 
 Resources of the kinds a native collector lists here are left out: the native row wins.
 IAM: tag:GetResources; resource-explorer-2:ListIndexes, GetDefaultView, Search,
-ListSupportedResourceTypes.
+ListSupportedResourceTypes (with explorer_view: Search and ListSupportedResourceTypes, and
+GetView to check the view).
 """
 from __future__ import annotations
 
@@ -33,7 +38,9 @@ SEARCH_RATE = 4.0  # Search calls a second per region: AWS allows 5, the rest is
 def collect(fetch) -> list:
     source = fetch.settings.index
     explorer = None
-    if source in ("auto", "resource-explorer"):
+    if fetch.settings.explorer_view and source in ("auto", "resource-explorer"):
+        explorer = _named_view(fetch)
+    elif source in ("auto", "resource-explorer"):
         explorer = fetch.once(("explorer", fetch.account), lambda: _explorer_setup(fetch))
         if explorer is None and source == "resource-explorer":
             raise AwsError("Resource Explorer is not set up", f"{fetch.account}",
@@ -71,12 +78,29 @@ def _explorer_setup(fetch) -> "tuple | None":
         raise
 
 
-def _search(fetch, region: str, view: str) -> list:
+def _named_view(fetch) -> tuple:
+    """(Region, ARN) of the `explorer_view` setting: a view of the delegated administrator
+    account's, organization-wide, searched with `source_profile`'s credentials (else the
+    shard's own), for the shard's account only."""
+    from fuzzyaws.arn import Arn
+    arn = Arn.parse(fetch.settings.explorer_view)
+    if arn is None or arn.service != "resource-explorer-2" or not arn.region:
+        raise AwsError("explorer_view is not a Resource Explorer view ARN", "", fetch.settings.explorer_view)
+    return arn.region, fetch.settings.explorer_view, arn.account
+
+
+def _search(fetch, region: str, view: str, owner: "str | None" = None) -> list:
     """Every resource of the shard's region (and, in the account's first region, the global
-    ones), split into queries small enough to come back complete."""
-    client = fetch.client_at(fetch.target.replace(region=region), "resource-explorer-2")
-    pace = fetch.once(("pace", fetch.account, region), lambda: Pace(SEARCH_RATE))
-    scopes = [f"region:{fetch.region}"] + (["region:global"] if fetch.first_region else [])
+    ones), split into queries small enough to come back complete. A view of another
+    account's (`owner`: an organization's view) is asked for the shard's account only."""
+    target = fetch.target
+    if owner and owner != fetch.account:
+        from fuzzyaws.inventory.sources import profile
+        target = fetch.target.replace(profile=profile(fetch.settings), role_arn=None, source=None)
+    client = fetch.client_at(target.replace(region=region), "resource-explorer-2")
+    pace = fetch.once(("pace", owner or fetch.account, region), lambda: Pace(SEARCH_RATE))
+    mine = f" accountid:{fetch.account}" if owner else ""
+    scopes = [f"region:{fetch.region}{mine}"] + ([f"region:global{mine}"] if fetch.first_region else [])
     return [_explored(fetch, row) for scope in scopes
             for row in _complete(fetch, client, pace, view, scope)]
 

@@ -149,6 +149,7 @@ def plan_key(settings) -> str:
     env = settings.env
     return repr((("profiles", settings.profiles), ("regions", settings.regions),
                  ("org", settings.org and settings.org.to_dict()),
+                 ("source", (settings.source, settings.snapshot, settings.source_profile, settings.source_region)),
                  ("env", tuple(env.get(k) for k in _SCOPE_ENV)),
                  ("files", tuple(_mtime(env.get(var) or os.path.join(_home(env), ".aws", name))
                                  for var, name in _SCOPE_FILES.items()))))

@@ -21,7 +21,7 @@ from collections import Counter
 from fuzzyaws import INDEX
 from fuzzyaws.aws.errors import AccessDenied, AwsError, CredentialsError
 from fuzzyaws.frozen import Frozen
-from fuzzyaws.inventory import index
+from fuzzyaws.inventory import index, sources
 from fuzzyaws.inventory.collectors import CHAIN, COLLECTORS
 from fuzzyaws.inventory.load import native_kinds, shard_kinds, shards_of, ttl
 from fuzzyaws.model import Resource, age_text
@@ -48,12 +48,25 @@ class Fetch:
         self.page_size = page_size
         self.settings = app.settings
         self.problems: list = []
+        # an organization source's data is as old as the source says (a snapshot's
+        # collection time), and may be unchanged since it was cached
+        self.fetched: "float | None" = None
+        self.unchanged = False
         self._aws, self._pool, self._cache, self._run = app.aws, pool, app.cache, run
 
     @property
     def first_region(self) -> bool:
         """This is the account's first region: where its global resources are listed."""
         return self._run["first"].get(self.account) == self.target.region
+
+    @property
+    def sessions(self):
+        """The run's sessions (an organization source reads with its own profile)."""
+        return self._aws.sessions
+
+    @property
+    def cache(self):
+        return self._cache
 
     def client_at(self, target, service: str):
         """A client for another region of the shard's account (Resource Explorer's home)."""
@@ -174,21 +187,27 @@ def _shard(app, pool, sid, target, kind, page_size, started, force, run) -> Outc
                 and (kind != INDEX or set(shard.native) == native_kinds(app.settings)):
             return Outcome(sid=sid, status="fresh")
         fetch = Fetch(app, pool, sid, target, kind, page_size, run)
+        collect = sources.collector(target, kind) or (index.collect if kind == INDEX else COLLECTORS[kind])
         try:
-            resources = (index.collect if kind == INDEX else COLLECTORS[kind])(fetch)
+            resources = collect(fetch)
         except CredentialsError as exc:
             return Outcome(sid=sid, status="auth", error=exc)
         except AwsError as exc:
             cache.mark_failed(sid, exc.what, time.time())
             status = "denied" if isinstance(exc, AccessDenied) else "failed"
             return Outcome(sid=sid, status=status, error=exc, seconds=time.monotonic() - t0)
-        meta = {}
+        now = time.time()
+        if fetch.unchanged:
+            cache.mark_checked(sid, fetch.fetched or now, now)
+            return Outcome(sid=sid, status="ok", count=shard.count if shard else 0, seconds=time.monotonic() - t0)
+        # a source's older data is due again a TTL after it was checked, not after it was collected
+        meta = {"failed_at": now} if fetch.fetched else {}
         if kind == INDEX:  # grouped by kind, so that a kind's rows can be read alone
             resources.sort(key=lambda r: (r.kind, r.name.lower(), r.id))
-            meta = {"groups": _groups_of(resources), "native": sorted(native_kinds(app.settings))}
+            meta.update(groups=_groups_of(resources), native=sorted(native_kinds(app.settings)))
         else:
             resources.sort(key=lambda r: (r.name.lower(), r.id))
-        cache.put_shard(sid, resources, time.time(), **meta)
+        cache.put_shard(sid, resources, fetch.fetched or now, **meta)
         if fetch.problems:
             return Outcome(sid=sid, status="partial", count=len(resources),
                            error=AwsError("; ".join(fetch.problems)), seconds=time.monotonic() - t0)
