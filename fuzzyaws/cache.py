@@ -292,7 +292,7 @@ class Cache:
         snapshot's shard): its data stays, its age is the source's, and it is not due again
         for a TTL (`failed_at` is when it was last tried; no error: it did not fail)."""
         old = self.shard(sid) or Shard(id=sid)
-        self._write({f"shard:{sid}": json.dumps(_meta(old.replace(fetched=fetched, failed_at=when, error=None)))})
+        self._write({f"shard:{sid}": shard_text(old.replace(fetched=fetched, failed_at=when, error=None))})
 
     def shard_ids(self) -> list:
         return sorted(self.shards())
