@@ -510,3 +510,32 @@ def test_refresh_done_before_start_is_merged_at_once():
     bad = Refresh()
     bad.finish(Listing(keys=["k1", "k2"], lines=["one"]))  # malformed: keep what is shown
     assert builtin.Picker(request(refresh=bad)).keys == KEYS
+
+
+def test_the_first_frame_is_sketched_before_prompt_toolkit_is_loaded_then_drawn_over():
+    """What `sketch` writes on a 100x30 terminal: the frame the application draws (prompt,
+    count, header, rows from the same Picker), no line as wide as the screen (nothing wraps),
+    then the cursor back where the application starts drawing over it."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    attrs = termios.tcgetattr(slave)
+    attrs[1] &= ~termios.OPOST  # bytes as written (no \n -> \r\n)
+    termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    with os.fdopen(slave, "w") as tty:
+        builtin.sketch(request(header="3 resources · 1 account", query="b"), tty)
+    written = os.read(master, 65536).decode()
+    os.close(master)
+    body = written.removeprefix("\r\x1b[J")
+    frame, _, cursor = body.rpartition("\x1b[")
+    lines = frame.split("\r\n")
+    assert lines[:3] == ["aws> b", "  3/5", "3 resources · 1 account"]
+    picker = builtin.Picker(request(query="b"), columns=97)
+    expected = ["".join(text for _, text in row) for row in picker.rows(100, 12 - 3)]
+    assert lines[3:] == [line[:99] for line in expected] and len(lines) == 6
+    assert lines[3].startswith(">") and "web-1" in lines[3]
+    assert cursor == f"{len(lines) - 1}A\r"

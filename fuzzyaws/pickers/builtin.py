@@ -41,6 +41,7 @@ module (and the progress display) may import it.
 """
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 
@@ -828,11 +829,57 @@ def pick(request: Request) -> "list | None":
     except OSError as e:
         raise UsageError(f"no terminal for the picker (/dev/tty: {e.strerror or e}); "
                          "without one, list with `fuzzyaws ls QUERY`") from None
+    saved = None
     try:
+        if not request.fullscreen:
+            saved = _quiet(tty_in)
+            sketch(request, tty_out)
         from prompt_toolkit.input import create_input
         from prompt_toolkit.output import create_output
         return run(build(request, input=create_input(stdin=tty_in),
                          output=create_output(stdout=tty_out)))
     finally:
+        if saved is not None:
+            import termios
+            termios.tcsetattr(tty_in.fileno(), termios.TCSANOW, saved)
         tty_in.close()
         tty_out.close()
+
+
+def _quiet(tty) -> "list | None":
+    """Keys typed over the sketch must not be echoed onto it (they wait for the picker):
+    no echo, no line editing until prompt_toolkit takes the terminal. The attributes as
+    they were, to put back when the picker is done (prompt_toolkit restores what it found)."""
+    import termios
+    try:
+        saved = termios.tcgetattr(tty.fileno())
+        quiet = termios.tcgetattr(tty.fileno())
+        quiet[3] &= ~(termios.ECHO | termios.ICANON)
+        termios.tcsetattr(tty.fileno(), termios.TCSANOW, quiet)
+        return saved
+    except termios.error:
+        return None
+
+
+def sketch(request: Request, tty) -> None:
+    """Draw the first frame's text at once, as plain text where the picker will be, and
+    put the cursor back: prompt_toolkit's import alone takes longer than a dozen Python
+    starts, and the list is ready well before it. The picker then draws over it (keys
+    typed meanwhile wait in the terminal and are taken then). Its own layout: the same
+    Picker lays out the rows, info and header the application shows."""
+    try:
+        size = os.get_terminal_size(tty.fileno())
+    except OSError:
+        return
+    columns, height = size.columns, min(size.lines, max(INLINE_MIN_ROWS, size.lines * INLINE_PERCENT // 100))
+    shown = request.preview is not None and columns >= PREVIEW_MIN_COLUMNS
+    width = (columns - 1) // 2 if shown else columns  # the preview pane takes the other half
+    picker = Picker(request.replace(preview=None, refresh=None),
+                    columns=(columns if columns < PREVIEW_MIN_COLUMNS else columns // 2) - 3)
+    frame = [PROMPT + picker.text, "".join(t for _, t in picker.info())]
+    frame += picker.header_lines
+    rows = height - len(frame)
+    frame += ["".join(t for _, t in row) for row in picker.rows(width, rows)] if rows > 0 else []
+    frame = [line[:width - 1] for line in frame[:height]]  # never wraps
+    tty.write("\r\x1b[J" + "\r\n".join(frame) + (f"\x1b[{len(frame) - 1}A" if len(frame) > 1 else "") + "\r")
+    tty.flush()
