@@ -172,11 +172,8 @@ def resolve(app, query: str, *, offline: bool = False, picker: "str | None" = No
 
 
 def _refresh_behind(app, kinds) -> Refresh:
-    """Refresh expired shards on a thread; a live picker merges the result in. Its
-    warnings are said when the picker has closed."""
-    import threading  # only when the picker shows expired data
-    refresh = Refresh()
-
+    """Refresh expired shards on a thread (started by the picker); a live picker merges
+    the result in. Its warnings are said when the picker has closed."""
     def work():
         try:
             fresh = load(app, kinds=kinds, read=("lines", "keys"))
@@ -185,7 +182,7 @@ def _refresh_behind(app, kinds) -> Refresh:
             app.console.warn(f"refresh failed: {exc}")
             refresh.finish(None)
 
-    threading.Thread(target=work, name="fuzzyaws-refresh", daemon=True).start()
+    refresh = Refresh(work)
     return refresh
 
 

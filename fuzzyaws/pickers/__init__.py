@@ -37,12 +37,21 @@ class Listing(Frozen):
 
 class Refresh:
     """A background refresh a live picker merges in when it is done: `done` is set when
-    `result` holds the new Listing (None if the refresh failed: keep what is shown)."""
+    `result` holds the new Listing (None if the refresh failed: keep what is shown).
+    `work()`, if given, runs on a thread from `start()`: the picker starts it once its
+    first frame is on the screen (the refresh imports boto3, which would delay it)."""
 
-    def __init__(self):
+    def __init__(self, work=None):
         import threading  # only a live picker refreshes behind itself
         self.done = threading.Event()
         self.result: "Listing | None" = None
+        self._work = work
+
+    def start(self) -> None:
+        work, self._work = self._work, None
+        if work is not None:
+            import threading
+            threading.Thread(target=work, name="fuzzyaws-refresh", daemon=True).start()
 
     def finish(self, result: "Listing | None") -> None:
         self.result = result

@@ -834,6 +834,8 @@ def pick(request: Request) -> "list | None":
         if not request.fullscreen:
             saved = _quiet(tty_in)
             sketch(request, tty_out)
+        if request.refresh is not None:
+            request.refresh.start()  # behind the picker, now that its first frame shows
         from prompt_toolkit.input import create_input
         from prompt_toolkit.output import create_output
         return run(build(request, input=create_input(stdin=tty_in),
