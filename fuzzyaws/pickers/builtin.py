@@ -197,14 +197,14 @@ def _get_cwidth():
 PLAIN, MATCH, DOTS = 0, 1, 2
 
 
-def fit(line: str, positions, width: int):
+def fit(line: str, positions, width: int, cw=None):
     """Cut `line` (already cleaned) to at most `width` cells: a list of (kind, text) pieces
     (PLAIN, MATCH: a matched character, DOTS: the ".." marking a cut) and the cells used.
     As fzf does, when the last matched character lies beyond the width the start is cut
     instead, so that the match is seen."""
     if width <= 0:
         return [], 0
-    cw = _get_cwidth()
+    cw = cw or _get_cwidth()
     n = len(line)
     start = 0
     last = max(positions) if positions else -1
@@ -846,6 +846,50 @@ def pick(request: Request) -> "list | None":
             termios.tcsetattr(tty_in.fileno(), termios.TCSANOW, saved)
         tty_in.close()
         tty_out.close()
+
+
+def _quiet(tty) -> "list | None":
+    """Keys typed over the sketch must not be echoed onto it (they wait for the picker):
+    no echo, no line editing until prompt_toolkit takes the terminal. The attributes as
+    they were, to put back when the picker is done (prompt_toolkit restores what it found)."""
+    import termios
+    try:
+        saved = termios.tcgetattr(tty.fileno())
+        quiet = termios.tcgetattr(tty.fileno())
+        quiet[3] &= ~(termios.ECHO | termios.ICANON)
+        termios.tcsetattr(tty.fileno(), termios.TCSANOW, quiet)
+        return saved
+    except termios.error:
+        return None
+
+
+def sketch(request: Request, tty) -> None:
+    """Draw the first frame's text at once, as plain text where the picker will be, and
+    put the cursor back: prompt_toolkit's import alone takes longer than a dozen Python
+    starts, and the list is ready long before. The picker then draws over it (keys typed
+    meanwhile wait in the terminal, see `_quiet`). Only the rows an empty query shows,
+    laid out as the picker lays them out, and nothing of what prompt_toolkit would be
+    needed for (ranking a query, the widths of wide characters)."""
+    try:
+        size = os.get_terminal_size(tty.fileno())
+    except OSError:
+        return
+    columns, height = size.columns, min(size.lines, max(INLINE_MIN_ROWS, size.lines * INLINE_PERCENT // 100))
+    shown = request.preview is not None and columns >= PREVIEW_MIN_COLUMNS
+    width = (columns - 1) // 2 if shown else columns  # the preview pane takes the other half
+    listing = request.listing
+    header = clean_block(listing.header or "")
+    frame = [PROMPT + (request.query or ""), f"  {len(listing.keys)}/{len(listing.keys)}"]
+    frame += header.split("\n") if header else []
+    if not (request.query or "").strip():
+        from fuzzyaws.model import width as cells
+        lines = listing.display((columns if columns < PREVIEW_MIN_COLUMNS else columns // 2) - 3)
+        for i in range(min(len(lines), height - len(frame))):
+            pieces, _ = fit(clean(lines[i]), [], width - 2, cw=cells)
+            frame.append(("> " if i == 0 else "  ") + "".join(text for _, text in pieces))
+    frame = [line[:width - 1] for line in frame[:height]]  # never wraps
+    tty.write("\r\x1b[J" + "\r\n".join(frame) + (f"\x1b[{len(frame) - 1}A" if len(frame) > 1 else "") + "\r")
+    tty.flush()
 
 
 def _quiet(tty) -> "list | None":
