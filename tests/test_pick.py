@@ -241,3 +241,14 @@ def test_commands_fzf_runs_are_quoted_as_shlex_quotes_them():
     for _ in range(5000):
         words = ["".join(rng.choice(chars) for _ in range(rng.randrange(6))) for _ in range(rng.randrange(4))]
         assert _join(words) == shlex.join(words), words
+
+
+def test_keys_typed_over_the_builtin_pickers_sketch_are_taken_as_typed(cli, term):
+    """The built-in picker's first frame is a plain-text sketch drawn before prompt_toolkit
+    is loaded: Tab, Tab and Enter sent as soon as it shows are neither echoed nor turned
+    into other keys (Enter is not Ctrl-J), and mark and accept two rows."""
+    run_pick(term, cli, "--picker", "builtin", "--multi")
+    term.wait_for(lambda s: "6/6" in s)  # the sketch (or the picker, if it was quicker)
+    term.keys("Tab", "Tab", "Enter")
+    status, out, err = result(term, cli)
+    assert status == 0 and len(out.split()) == 2 and all(i.startswith("i-") for i in out.split()), (out, err)

@@ -831,7 +831,7 @@ def pick(request: Request) -> "list | None":
                          "without one, list with `fuzzyaws ls QUERY`") from None
     saved = None
     try:
-        if not request.fullscreen:
+        if not request.fullscreen and not (request.query or "").strip():
             saved = _quiet(tty_in)
             sketch(request, tty_out)
         if request.refresh is not None:
@@ -857,6 +857,9 @@ def _quiet(tty) -> "list | None":
         saved = termios.tcgetattr(tty.fileno())
         quiet = termios.tcgetattr(tty.fileno())
         quiet[3] &= ~(termios.ECHO | termios.ICANON)
+        # as prompt_toolkit's raw mode: an Enter typed now must reach it as Enter (\r),
+        # not as the \n (Ctrl-J: move down) the terminal would make of it
+        quiet[0] &= ~(termios.ICRNL | termios.INLCR | termios.IGNCR | termios.IXON | termios.IXOFF)
         termios.tcsetattr(tty.fileno(), termios.TCSANOW, quiet)
         return saved
     except termios.error:
@@ -867,9 +870,8 @@ def sketch(request: Request, tty) -> None:
     """Draw the first frame's text at once, as plain text where the picker will be, and
     put the cursor back: prompt_toolkit's import alone takes longer than a dozen Python
     starts, and the list is ready long before. The picker then draws over it (keys typed
-    meanwhile wait in the terminal, see `_quiet`). Only the rows an empty query shows,
-    laid out as the picker lays them out, and nothing of what prompt_toolkit would be
-    needed for (ranking a query, the widths of wide characters)."""
+    meanwhile wait in the terminal, see `_quiet`). For an empty query only (a query's
+    ranking needs the matcher): its rows laid out as the picker lays them out."""
     try:
         size = os.get_terminal_size(tty.fileno())
     except OSError:
@@ -877,16 +879,14 @@ def sketch(request: Request, tty) -> None:
     columns, height = size.columns, min(size.lines, max(INLINE_MIN_ROWS, size.lines * INLINE_PERCENT // 100))
     shown = request.preview is not None and columns >= PREVIEW_MIN_COLUMNS
     width = (columns - 1) // 2 if shown else columns  # the preview pane takes the other half
+    from fuzzyaws.model import width as cells
     listing = request.listing
     header = clean_block(listing.header or "")
-    frame = [PROMPT + (request.query or ""), f"  {len(listing.keys)}/{len(listing.keys)}"]
-    frame += header.split("\n") if header else []
-    if not (request.query or "").strip():
-        from fuzzyaws.model import width as cells
-        lines = listing.display((columns if columns < PREVIEW_MIN_COLUMNS else columns // 2) - 3)
-        for i in range(min(len(lines), height - len(frame))):
-            pieces, _ = fit(clean(lines[i]), [], width - 2, cw=cells)
-            frame.append(("> " if i == 0 else "  ") + "".join(text for _, text in pieces))
+    frame = [PROMPT, f"  {len(listing.keys)}/{len(listing.keys)}"] + (header.split("\n") if header else [])
+    lines = listing.display((columns if columns < PREVIEW_MIN_COLUMNS else columns // 2) - 3)
+    for i in range(min(len(lines), height - len(frame))):
+        pieces, _ = fit(clean(lines[i]), [], width - 2, cw=cells)
+        frame.append(("> " if i == 0 else "  ") + "".join(text for _, text in pieces))
     frame = [line[:width - 1] for line in frame[:height]]  # never wraps
     tty.write("\r\x1b[J" + "\r\n".join(frame) + (f"\x1b[{len(frame) - 1}A" if len(frame) > 1 else "") + "\r")
     tty.flush()
