@@ -76,8 +76,7 @@ def _by_region(backends, account: str) -> dict:
 
 
 def _aggregator(account: str, region: str, name: str):
-    models = _models("config")
-    backend = _by_region(getattr(models, "config_backends", None), account).get(region) if models else None
+    backend = _backend("config", account, region)
     found = backend.config_aggregators.get(name) if backend is not None else None
     if found is None:
         raise AwsError("NoSuchConfigurationAggregatorException",
@@ -140,9 +139,14 @@ def _item(account, region, rtype, rid, name, arn, tags, configuration=None, az=N
     return item
 
 
+def _backend(service: str, account: str, region: str):
+    """moto's backend of `service` in an account and region (None when moto has none)."""
+    models = _models(service)
+    return _by_region(getattr(models, f"{service}_backends", None), account).get(region) if models else None
+
+
 def _ec2_instances(account: str, region: str) -> list:
-    models = _models("ec2")
-    backend = _by_region(getattr(models, "ec2_backends", None), account).get(region) if models else None
+    backend = _backend("ec2", account, region)
     if backend is None:
         return []
     items = []
@@ -168,8 +172,7 @@ def _ec2_instances(account: str, region: str) -> list:
 
 
 def _rds(account: str, region: str) -> list:
-    models = _models("rds")
-    backend = _by_region(getattr(models, "rds_backends", None), account).get(region) if models else None
+    backend = _backend("rds", account, region)
     if backend is None:
         return []
     items = []
