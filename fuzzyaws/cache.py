@@ -227,11 +227,16 @@ class Cache:
 
     def records(self, sid: str, shard: "Shard | None" = None):
         """The records of a shard (dicts), chunk by chunk, in line order."""
+        return (json.loads(line) for line in self.record_texts(sid, shard))
+
+    def record_texts(self, sid: str, shard: "Shard | None" = None):
+        """The records of a shard as stored: one JSON object each (json.dumps, ensure_ascii
+        False, default separators), chunk by chunk, in line order."""
         shard = shard or self.shard(sid)
         for n in range(shard.chunks if shard else 0):
             text = self.value(f"records:{sid}:{n}")
             if text:
-                yield from (json.loads(line) for line in text.split("\n"))
+                yield from text.split("\n")
 
     def record(self, sid: str, row: int) -> "dict | None":
         """Record `row` of a shard: one chunk read, one line parsed."""

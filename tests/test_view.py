@@ -143,3 +143,14 @@ def test_preview_reads_one_record_through_the_view_as_the_cache_would(cli, fleet
     view.drop(cli.cache_dir)
     assert {key: shown(key) for key in keys + ids} == through_view
     assert len(asked) == len(keys + ids)
+
+
+def test_ls_json_adds_each_line_to_the_stored_record_as_json_dumps_would():
+    import json
+
+    from fuzzyaws.commands.ls import _with_line
+    for record in ({"kind": "ec2", "tags": {"Name": 'wéb "1"\n\t'}, "n": 1.5, "x": None}, {"a": []}):
+        stored = json.dumps(record, ensure_ascii=False)
+        for ascii_only in (False, True):
+            expected = json.dumps(record | {"line": "ec2\twéb"}, ensure_ascii=ascii_only)
+            assert _with_line(stored, "ec2\twéb", ascii_only) == expected
