@@ -89,7 +89,9 @@ def test_pick_into_run_in_a_terminal(running, tmp_path):
     try:
         term.start(f"{FZ} demo pick --multi prod-checkout-web | {FZ} demo run --targets-from-stdin -- uptime"
                    " > out 2> err; echo $? > rc", env, tmp_path)
-        screen = term.mark_two_and_answer(lambda s: "aws> prod-checkout-web" in s and "/" in s, "y", timeout=60)
+        # ready once rows are listed: fzf draws its prompt before the first items arrive
+        screen = term.mark_two_and_answer(lambda s: "aws> prod-checkout-web" in s and "prod-checkout-web-01" in s,
+                                          "y", timeout=60)
         assert "on 2 instances" in screen, screen
         assert term.wait_exit(120), term.screen()
     finally:
@@ -175,7 +177,7 @@ def test_demo_shell_has_the_widget_completion_and_a_marked_prompt(running, tmp_p
         term.wait_for(lambda s: "(demo)" in s, timeout=60)
         term.type("fuzzyaws preview prod-checkout-w")
         term.keys("C-g")
-        term.wait_for(lambda s: "aws> prod-checkout-w" in s, timeout=30)
+        term.wait_for(lambda s: "aws> prod-checkout-w" in s and "prod-checkout-web-0" in s, timeout=30)  # rows listed
         term.keys("Enter")
         screen = term.wait_for(lambda s: "fuzzyaws preview i-" in s)
         assert "fuzzyaws preview i-" in screen
