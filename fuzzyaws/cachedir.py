@@ -65,3 +65,19 @@ def _only_diskcache(path: str, entries) -> bool:
             continue
         return False
     return True
+
+
+def write_atomically(path: str, text: str) -> None:
+    """Replace the file at `path` with `text` (mode 0600): readers see the old file or the
+    new one, never a part (a temporary file renamed over it)."""
+    temporary = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(temporary, "w", encoding="utf-8", opener=lambda p, flags: os.open(p, flags, 0o600)) as fh:
+            fh.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

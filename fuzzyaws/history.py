@@ -26,8 +26,7 @@ def record(directory: str, keys, now: float) -> None:
             fh.write("".join(f"{now!r}\t{key}\n" for key in keys))
         picks = _read(path)
         if len(picks) > 2 * KEEP:  # kept short: rewritten now and then, not on every pick
-            from fuzzyaws.view import _replace
-            _replace(path, "".join(f"{when!r}\t{key}\n" for when, key in picks[-KEEP:]))
+            cachedir.write_atomically(path, "".join(f"{when!r}\t{key}\n" for when, key in picks[-KEEP:]))
     except OSError:
         pass
 

@@ -57,7 +57,7 @@ def renew(directory: str) -> str:
     import time
     token = f"{time.time_ns()}.{os.getpid()}"
     try:
-        _replace(os.path.join(_made_folder(directory), GENERATION), token)
+        cachedir.write_atomically(os.path.join(_made_folder(directory), GENERATION), token)
         return token
     except OSError:
         drop(directory)
@@ -90,20 +90,6 @@ def drop(directory: str) -> None:
             pass
 
 
-def _replace(path: str, text: str) -> None:
-    temporary = f"{path}.{os.getpid()}.tmp"
-    try:
-        with open(temporary, "w", encoding="utf-8", opener=lambda p, flags: os.open(p, flags, 0o600)) as fh:
-            fh.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
-        raise
-
-
 class Summary:
     """What the picker's header and `ls` need of the shards, without the shards."""
 
@@ -128,7 +114,7 @@ def write(directory: str, key: str, made_from: str, inventory, due: list, offlin
     head = [VERSION, key, made_from, " ".join(map(repr, numbers)), widest, " ".join(map(repr, sorted(due)))]
     try:
         folder = _made_folder(directory)
-        _replace(os.path.join(folder, _name(key)), "\n".join(head) + "\n" + lines + keys + shards)
+        cachedir.write_atomically(os.path.join(folder, _name(key)), "\n".join(head) + "\n" + lines + keys + shards)
         _forget_old(folder)
     except OSError:
         pass
