@@ -94,13 +94,15 @@ def _org_accounts(org, sessions, warn) -> list:
 
 
 def _regions(settings, sessions, base: Target) -> list:
-    if settings.regions and "all" not in settings.regions:
-        return list(settings.regions)
     own = sessions.region_of(base.profile)  # an assumed role's region is its profile's
-    if not settings.regions:
-        if not own:
-            raise UsageError("no region configured: use --region, set AWS_REGION, "
-                             "or add one to the profile in ~/.aws/config")
-        return [own]
-    ec2 = sessions.client(base.replace(region=own or "us-east-1"), "ec2")
-    return sorted(r["RegionName"] for r in ec2.describe_regions()["Regions"])
+    if settings.regions and "all" in settings.regions:  # DescribeRegions assumes the role
+        ec2 = sessions.client(base.replace(region=own or "us-east-1"), "ec2")
+        return sorted(r["RegionName"] for r in ec2.describe_regions()["Regions"])
+    # a role that is refused leaves the account out now, not in whichever call comes first
+    sessions.assume(base)
+    if settings.regions:
+        return list(settings.regions)
+    if not own:
+        raise UsageError("no region configured: use --region, set AWS_REGION, "
+                         "or add one to the profile in ~/.aws/config")
+    return [own]

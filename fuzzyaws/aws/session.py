@@ -220,6 +220,22 @@ class Sessions:
             self._roles[key] = DeferredRefreshableCredentials(refresh_using=assume, method="assume-role")
         return self._roles[key]
 
+    def assume(self, target: Target) -> None:
+        """Assume the target's role now (if it has one and it is not assumed yet), so that a
+        refusal is known while planning, not met by whichever of its calls comes first."""
+        if target.role_arn is not None:
+            with self._lock:
+                role = self._role(target.profile, target.role_arn)
+            self._frozen(role, target)
+
+    @staticmethod
+    def _frozen(role, target: Target):
+        try:
+            return role.get_frozen_credentials()
+        except Exception as exc:
+            raise translate(exc, account=target.account, region=target.region,
+                            profile=target.profile, service="sts") from None
+
     def client(self, target: Target, service: str, retries: bool = True) -> Client:
         """A client for `service` in the target's account and region (made once, while it
         stays among the `max_clients` last used). `retries=False`: one attempt per call,
@@ -234,12 +250,8 @@ class Sessions:
                 return self._clients[key]
             role = None if target.role_arn is None else self._role(target.profile, target.role_arn)
         keys = {}
-        if role is not None:
-            try:  # assumes the role the first time, outside the lock: other clients go on
-                frozen = role.get_frozen_credentials()
-            except Exception as exc:
-                raise translate(exc, account=target.account, region=target.region,
-                                profile=target.profile, service="sts") from None
+        if role is not None:  # assumes the role the first time, outside the lock: other clients go on
+            frozen = self._frozen(role, target)
             keys = {"aws_access_key_id": frozen.access_key, "aws_secret_access_key": frozen.secret_key,
                     "aws_session_token": frozen.token}
         with self._lock:
