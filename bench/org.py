@@ -121,7 +121,10 @@ def run(fuzzyaws: str, accounts: int, args) -> dict:
                    XDG_CONFIG_HOME=tmp, AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
         if args.workers:
             env["FUZZYAWS_WORKERS"] = str(args.workers)
+        before = resource.getrusage(resource.RUSAGE_SELF)
         result = measure([fuzzyaws, "refresh"], env, args.nofile, args.timeout)
+        after = resource.getrusage(resource.RUSAGE_SELF)  # the fake's answering, on the same cores
+        result["fake"] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
         result["calls"] = dict(org.calls)
         result["throttled"], result["connections"] = org.throttled, org.connections
         listed = subprocess.run([fuzzyaws, "ls", "--offline"], env=env, capture_output=True, text=True)
@@ -146,11 +149,11 @@ def main():
     print(f"cold refresh of an organization: {args.regions} regions, {args.instances} instances per "
           f"account × region, kinds {args.kinds or 'all'}, {args.latency * 1000:.0f} ms per call, "
           f"{args.throttle:.0%} throttled" + (f", ulimit -n {args.nofile}" if args.nofile else ""))
-    print(f"{'accounts':>8} {'wall':>8} {'CPU':>8} {'peak RSS':>9} {'fds':>5} {'threads':>7} "
+    print(f"{'accounts':>8} {'wall':>8} {'CPU':>8} {'fake CPU':>8} {'peak RSS':>9} {'fds':>5} {'threads':>7} "
           f"{'calls':>7} {'conns':>6} {'listed':>8} {'expected':>8}  exit")
     for accounts in args.accounts:
         r = run(fuzzyaws, accounts, args)
-        print(f"{accounts:8d} {r['wall']:7.1f}s {r['cpu']:7.1f}s {r['rss']:6.0f} MB {r['fds']:5d} "
+        print(f"{accounts:8d} {r['wall']:7.1f}s {r['cpu']:7.1f}s {r['fake']:7.1f}s {r['rss']:6.0f} MB {r['fds']:5d} "
               f"{r['threads']:7d} {sum(r['calls'].values()):7d} {r['connections']:6d} {r['listed']:8d} "
               f"{r['expected'] if r['expected'] is not None else '-':>8}  {r['rc']}", flush=True)
         calls = ", ".join(f"{service} {op} {n}" for (service, op), n in

@@ -26,6 +26,7 @@ import json
 import os
 import sqlite3
 import time
+from _thread import allocate_lock
 from contextlib import contextmanager
 
 from fuzzyaws import cachedir, view
@@ -105,6 +106,10 @@ class Cache:
         self._unwritable = None  # why writes go to memory only
         self._memory: dict = {}  # key -> str written this run (what the disk did not take)
         self._deleted: set = set()
+        self._write_lock = allocate_lock()  # held by the thread committing (see _write)
+        self._queue_lock = allocate_lock()
+        self._queued: list = []  # writes waiting for a commit: [values, delete, done]
+        self._write_fd: "int | None" = None
 
     # -- the directory -----------------------------------------------------------------
     def _check(self, create: bool) -> bool:
@@ -375,22 +380,58 @@ class Cache:
 
     def _write(self, values: dict, delete=()) -> None:
         """Store `values` and delete `delete` keys, all or nothing; if the disk refuses, keep
-        them in memory for this run (the previous data on disk stays intact)."""
+        them in memory for this run (the previous data on disk stays intact).
+
+        Writes are committed in groups: a writer queues its own, and whoever holds the
+        write lock commits every write queued so far in one transaction, so that the
+        threads of a refresh do not each wait for a commit of their own. Each returns once
+        its write is committed (or kept in memory)."""
+        write = [values, delete, False]  # done: committed, or kept in memory
+        with self._queue_lock:
+            self._queued.append(write)
+        with self._write_lock:
+            if write[2]:  # committed by the writer before us
+                return
+            with self._queue_lock:
+                group, self._queued = self._queued, []
+            self._commit(group)
+            for each in group:
+                each[2] = True
+
+    def _commit(self, group: list) -> None:
         dc = self._writer()
         if dc is not None:
             try:
-                with dc.transact():
-                    for key, value in values.items():
-                        dc.set(key, value)
-                    for key in delete:
-                        dc.delete(key)
-                view.renew(self.directory)
+                with self._exclusive(), dc.transact():
+                    for values, delete, _ in group:
+                        for key, value in values.items():
+                            dc.set(key, value)
+                        for key in delete:
+                            dc.delete(key)
+                    view.renew(self.directory)
                 return
             except (OSError, sqlite3.Error) as exc:
                 self._cannot_write(exc)
-        self._memory.update(values)
-        self._deleted.update(delete)
-        self._deleted.difference_update(values)
+        for values, delete, _ in group:
+            self._memory.update(values)
+            self._deleted.update(delete)
+            self._deleted.difference_update(values)
+
+    @contextmanager
+    def _exclusive(self):
+        """Across processes, one writer at a time (an flock on locks/.write), woken as soon
+        as the last one is done. Left to SQLite, writers wait in its busy handler, which
+        sleeps up to 100 ms a try."""
+        import fcntl
+        if self._write_fd is None:
+            folder = os.path.join(self.directory, "locks")
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            self._write_fd = os.open(os.path.join(folder, ".write"), os.O_RDWR | os.O_CREAT, 0o600)
+        fcntl.flock(self._write_fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._write_fd, fcntl.LOCK_UN)
 
     @property
     def in_memory(self) -> bool:
@@ -451,6 +492,9 @@ class Cache:
         if self._dc is not None:
             self._dc.close()
             self._dc = None
+        if self._write_fd is not None:
+            os.close(self._write_fd)
+            self._write_fd = None
 
 
 def _open(uri: str, timeout: float = 5.0):

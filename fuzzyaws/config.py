@@ -10,6 +10,8 @@
     index_ttl = 3600                   # seconds an index shard stays fresh
     cache_dir = "~/.cache/fuzzyaws"
     workers = 16                       # threads fetching shards
+    processes = 2                      # processes sharing a large organization's refresh
+                                       # (default: one per core; 1: none but this one)
     connect_timeout = 5
     read_timeout = 30
     max_attempts = 6                   # attempts per call (botocore adaptive retry mode)
@@ -33,7 +35,7 @@
     exclude = ["111111111111"]
 
 Env: FUZZYAWS_CONFIG, FUZZYAWS_PROFILES and FUZZYAWS_REGIONS and FUZZYAWS_KINDS (comma
-separated), FUZZYAWS_TTL, FUZZYAWS_CACHE_DIR, FUZZYAWS_WORKERS, FUZZYAWS_PICKER,
+separated), FUZZYAWS_TTL, FUZZYAWS_CACHE_DIR, FUZZYAWS_WORKERS, FUZZYAWS_PROCESSES, FUZZYAWS_PICKER,
 FUZZYAWS_INDEX.
 A value of the wrong type (true for a number, nan, 1.5 workers, a string where a list
 belongs) is exit 2, naming the key.
@@ -65,6 +67,7 @@ class Settings(Frozen):
     cache_dir: str = ""
     default_cache_dir: bool = True  # cache_dir is the default location, not one the user named
     workers: int = 16
+    processes: int = 0  # not set: one per core (inventory/processes.py)
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     max_attempts: int = 6
@@ -88,11 +91,11 @@ class Settings(Frozen):
 
 _LISTS = ("profiles", "regions", "kinds")
 SSO_LOGIN = ("ask", "auto", "never")
-_NUMBERS = {"ttl": float, "index_ttl": float, "workers": int, "connect_timeout": float,
+_NUMBERS = {"ttl": float, "index_ttl": float, "workers": int, "processes": int, "connect_timeout": float,
             "read_timeout": float, "max_attempts": int}
 _ENV = {"profiles": "FUZZYAWS_PROFILES", "regions": "FUZZYAWS_REGIONS",
         "kinds": "FUZZYAWS_KINDS", "ttl": "FUZZYAWS_TTL",
-        "cache_dir": "FUZZYAWS_CACHE_DIR", "workers": "FUZZYAWS_WORKERS",
+        "cache_dir": "FUZZYAWS_CACHE_DIR", "workers": "FUZZYAWS_WORKERS", "processes": "FUZZYAWS_PROCESSES",
         "picker": "FUZZYAWS_PICKER", "index": "FUZZYAWS_INDEX",
         "source": "FUZZYAWS_SOURCE", "snapshot": "FUZZYAWS_SNAPSHOT"}
 

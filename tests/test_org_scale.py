@@ -1,9 +1,9 @@
 """An organization at scale (issue 11), shrunk to CI size: 300 accounts × 2 regions against
 the fast fake organization (fuzzyaws/fakeaws/org.py), `fuzzyaws refresh` a real
-subprocess. Nothing may be missed, throttling must be absorbed, and memory, open files
-and threads must stay bounded: with a client (and its connection pool) kept per account
-× region × service, this run held ~1,200 clients, as many open sockets, and 300 botocore
-sessions."""
+subprocess that shares the accounts out with a child process. Nothing may be missed,
+throttling must be absorbed, and memory, open files and threads must stay bounded: with a
+client (and its connection pool) kept per account × region × service, this run once held
+~1,200 clients, as many open sockets, and 300 botocore sessions."""
 from __future__ import annotations
 
 import json
@@ -22,24 +22,33 @@ RSS_MB, FDS, THREADS = 250, 300, 40  # generous: measured ~100 MB, ~135 fds, 17 
 
 
 def sample(pid: int, stop: threading.Event, peaks: dict) -> None:
-    """Peak open files, threads and RSS from /proc. RSS is VmHWM, not wait4's ru_maxrss,
-    which counts the parent's RSS at the fork too (a pytest worker's hundreds of MB)."""
+    """Peak open files, threads and RSS from /proc, of the process and of each child it
+    starts (the most any one of them reached), and how many children it had. RSS is VmHWM,
+    not wait4's ru_maxrss, which counts the parent's RSS at the fork too (a pytest worker's
+    hundreds of MB)."""
     while not stop.is_set():
         try:
-            peaks["fds"] = max(peaks["fds"], len(os.listdir(f"/proc/{pid}/fd")))
-            with open(f"/proc/{pid}/status") as fh:
-                status = dict(line.split(":", 1) for line in fh)
-            peaks["threads"] = max(peaks["threads"], int(status["Threads"]))
-            peaks["rss"] = max(peaks["rss"], int(status["VmHWM"].split()[0]) / 1024)
-        except (OSError, KeyError, ValueError):
-            pass
+            with open(f"/proc/{pid}/task/{pid}/children") as fh:
+                children = [int(child) for child in fh.read().split()]
+        except OSError:
+            children = []
+        peaks["children"] = max(peaks["children"], len(children))
+        for each in [pid] + children:
+            try:
+                peaks["fds"] = max(peaks["fds"], len(os.listdir(f"/proc/{each}/fd")))
+                with open(f"/proc/{each}/status") as fh:
+                    status = dict(line.split(":", 1) for line in fh)
+                peaks["threads"] = max(peaks["threads"], int(status["Threads"]))
+                peaks["rss"] = max(peaks["rss"], int(status["VmHWM"].split()[0]) / 1024)
+            except (OSError, KeyError, ValueError):
+                pass
         stop.wait(0.01)
 
 
 def run(argv, env) -> tuple:
-    """(exit status, stderr, peak RSS in MB, peak fds, peak threads) of a child."""
+    """(exit status, stderr, peaks: RSS in MB, fds, threads, children) of a child."""
     child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peaks, stop = {"fds": 0, "threads": 0, "rss": 0}, threading.Event()
+    peaks, stop = {"fds": 0, "threads": 0, "rss": 0, "children": 0}, threading.Event()
     sampler = threading.Thread(target=sample, args=(child.pid, stop, peaks), daemon=True)
     sampler.start()
     stderr: list = []
@@ -48,7 +57,7 @@ def run(argv, env) -> tuple:
     child.wait()
     stop.set()
     reader.join()
-    return child.returncode, stderr[0].decode(), peaks["rss"], peaks["fds"], peaks["threads"]
+    return child.returncode, stderr[0].decode(), peaks
 
 
 @pytest.mark.slow
@@ -56,16 +65,18 @@ def test_an_organization_of_300_accounts_is_listed_in_full_in_bounded_memory(tmp
     org = FakeOrg(ACCOUNTS, regions=REGIONS[:2], instances=INSTANCES, latency=0.002, throttle=0.05,
                   suspended={SUSPENDED}, denied={DENIED})
     config = tmp_path / "config.toml"
-    config.write_text('regions = ["all"]\nkinds = ["ec2"]\nindex = "off"\n[org]\nrole_name = "Admin"\n')
+    config.write_text('regions = ["all"]\nkinds = ["ec2"]\nindex = "off"\nprocesses = 2\n'
+                      '[org]\nrole_name = "Admin"\n')
     with org:
         env = org.env(base=os.environ)
         env.update(FUZZYAWS_CACHE_DIR=str(tmp_path / "cache"), FUZZYAWS_CONFIG=str(config),
                    XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path),
                    AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
-        status, stderr, rss, fds, threads = run([sys.executable, "-m", "fuzzyaws", "refresh"], env)
+        status, stderr, peaks = run([sys.executable, "-m", "fuzzyaws", "refresh"], env)
         assert status == 0, stderr
-        # (0: not sampled, which must fail too)
-        assert 0 < rss < RSS_MB and 0 < fds < FDS and 0 < threads < THREADS, (rss, fds, threads)
+        # in each of its two processes (0: not sampled, which must fail too)
+        assert peaks["children"] == 1, peaks
+        assert 0 < peaks["rss"] < RSS_MB and 0 < peaks["fds"] < FDS and 0 < peaks["threads"] < THREADS, peaks
         # one line each for the suspended account and the one whose role is refused, and
         # nothing about the throttled calls (retried)
         lines = stderr.splitlines()
@@ -77,10 +88,11 @@ def test_an_organization_of_300_accounts_is_listed_in_full_in_bounded_memory(tmp
         listed = subprocess.run([sys.executable, "-m", "fuzzyaws", "ls", "--offline", "--json"], env=env,
                                 capture_output=True, text=True)
         assert listed.returncode == 0, listed.stderr
-        got = {record["id"] for record in json.loads(listed.stdout)}
+        # each instance under its own account (one client per region signs for every account)
+        got = {(record["account"], record["id"]) for record in json.loads(listed.stdout)}
         reachable = org.listed_accounts()
         assert len(reachable) == ACCOUNTS - 2
-        expected = {instance_id(a, r, n) for a in reachable for r in org.regions for n in range(INSTANCES)}
+        expected = {(a, instance_id(a, r, n)) for a in reachable for r in org.regions for n in range(INSTANCES)}
         assert got == expected
         # every role assumed once (the refused one too), its credentials reused by every client
         assumed = org.calls[("sts", "AssumeRole")] - org.throttles[("sts", "AssumeRole")]
@@ -111,19 +123,42 @@ def role_target(account: str, region: str):
     return Target(account=account, region=region, role_arn=f"arn:aws:iam::{account}:role/Admin")
 
 
-def test_clients_beyond_the_bound_are_closed_and_a_role_is_assumed_once_per_account(small_org):
+def test_accounts_share_a_client_per_region_and_beyond_the_bound_clients_are_closed(small_org):
     org = small_org()
     aws = sessions(max_clients=3)
     raws = []
-    for account in org.accounts[1:]:
-        for region in REGIONS[:4]:
+    for region in REGIONS[:4]:
+        for account in org.accounts[1:]:
             client = aws.client(role_target(account, region), "ec2")
             raws.append(client._raw)
             assert client.describe_instances()["Reservations"][0]["OwnerId"] == account
-    assert len(aws._clients) == 3  # the last three; the others' pools closed
-    open_pools = [raw for raw in raws if raw._endpoint.http_session._manager.pools]
-    assert open_pools == raws[-3:]
+    shared = list(dict.fromkeys(raws))
+    assert len(shared) == 4  # one per region, whatever the accounts
+    assert len(aws._clients) == 3  # the last three; the first one's pool closed
+    assert [raw for raw in shared if raw._endpoint.http_session._manager.pools] == shared[-3:]
     assert org.calls[("sts", "AssumeRole")] == 3  # once per account, not per client
+
+
+def test_a_shared_client_signs_each_call_as_its_account_whatever_the_threads(small_org):
+    org = small_org()
+    aws = sessions()
+    clients = [aws.client(role_target(account, REGIONS[0]), "ec2") for account in org.accounts[1:]] * 8
+    assert len({client._raw for client in clients}) == 1
+    owners: list = []
+
+    def describe(client):
+        owners.append((client._target.account, client.describe_instances()["Reservations"][0]["OwnerId"]))
+        pages = client.get_paginator("describe_instances").paginate(MaxResults=5)
+        owners.extend((client._target.account, page["Reservations"][0]["OwnerId"]) for page in pages)
+
+    threads = [threading.Thread(target=describe, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(owners) > 2 * len(clients) and all(mine == owner for mine, owner in owners)
+    with pytest.raises(RuntimeError):  # called around its Client: refused, not signed as anyone
+        clients[0]._raw.describe_instances()
 
 
 def test_an_assumed_role_is_assumed_again_when_its_credentials_near_their_expiry(small_org):

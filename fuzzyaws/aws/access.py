@@ -32,6 +32,12 @@ class Aws:
             self._targets = targets
         return self._targets
 
+    def use(self, targets: list, roles: dict) -> None:
+        """Work on `targets` (a share of a plan made by another process) with the roles'
+        credentials it assumed (Sessions.assumed)."""
+        self._targets = list(targets)
+        self.sessions.seed(roles)
+
     def _plan(self, key: str, fresh: bool) -> list:
         """Resolve the plan and cache it. Accounts left out for their role are tried again
         by the next run, and only they: the rest of the plan (an organization's account

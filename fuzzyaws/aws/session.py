@@ -6,14 +6,16 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 import boto3
 import botocore.client
 import botocore.session
 from botocore.config import Config
-from botocore.credentials import DeferredRefreshableCredentials
+from botocore.credentials import DeferredRefreshableCredentials, RefreshableCredentials
 
+from fuzzyaws.aws import parsing
 from fuzzyaws.aws.errors import translate
 from fuzzyaws.frozen import Frozen
 
@@ -65,6 +67,7 @@ def _share_client_classes() -> None:
 
 
 _share_client_classes()
+parsing.speed_up()
 
 
 _LOADER = None  # one botocore loader: each service model is read once, whatever the session
@@ -98,11 +101,33 @@ def client_config(settings) -> Config:
                   user_agent_extra="fuzzyaws")
 
 
-class Client:
-    """A boto3 client whose calls, pages and waiters raise aws/errors.py's typed errors."""
+# the credentials the calling thread's request is to be signed with (see Signed)
+_SIGNING: ContextVar = ContextVar("fuzzyaws_signing", default=None)
 
-    def __init__(self, raw, target: Target, service: str):
+
+class Signed:
+    """The credentials of a botocore client shared by the accounts of an organization: those
+    of the account whose call is being made, set by its Client around the call in the
+    calling thread (botocore signs a request synchronously in the thread that makes it).
+    A call made any other way fails rather than be signed as another account."""
+
+    method = "fuzzyaws-signed"
+
+    def get_frozen_credentials(self):
+        credentials = _SIGNING.get()
+        if credentials is None:
+            raise RuntimeError("a shared client was called without its account's credentials")
+        return credentials.get_frozen_credentials()
+
+
+class Client:
+    """A boto3 client whose calls, pages and waiters raise aws/errors.py's typed errors.
+    With `credentials`, the raw client is shared (Signed) and every request it makes for
+    this client is signed with these."""
+
+    def __init__(self, raw, target: Target, service: str, credentials=None):
         self._raw, self._target, self._service = raw, target, service
+        self._credentials = credentials
 
     @property
     def meta(self):
@@ -114,6 +139,7 @@ class Client:
                          service=self._service)
 
     def _call(self, method, *args, **kwargs):
+        signing = None if self._credentials is None else _SIGNING.set(self._credentials)
         try:
             return method(*args, **kwargs)
         except Exception as exc:
@@ -121,6 +147,9 @@ class Client:
             if error is exc:
                 raise
             raise error from None
+        finally:
+            if signing is not None:
+                _SIGNING.reset(signing)
 
     def __getattr__(self, name):
         attr = getattr(self._raw, name)
@@ -140,15 +169,10 @@ class _Wrapped:
     def paginate(self, **kwargs):
         pages = iter(self._client._call(self._raw.paginate, **kwargs))
         while True:
-            try:
-                page = next(pages)
+            try:  # each page is a call (made inside next())
+                page = self._client._call(next, pages)
             except StopIteration:
                 return
-            except Exception as exc:
-                error = self._client._translated(exc)
-                if error is exc:
-                    raise
-                raise error from None
             yield page
 
     def wait(self, **kwargs):
@@ -164,11 +188,16 @@ class Sessions:
     mean hundreds of each. The role is assumed when first needed, its credentials reused
     by every client of the account and assumed again shortly before they expire.
 
-    Clients are kept in an LRU of at most `max_clients` (by default 4 per worker: a shard
-    uses one or two at a time); the one pushed out is closed, which closes its connection
-    pool, so memory and open files stay bounded however many accounts × regions a run
-    covers. A client pushed out while a slow shard still pages with it keeps working
-    (botocore opens a new connection) and is freed with the shard.
+    Nor does an assumed role get clients of its own: the accounts of an organization share
+    one botocore client per service × region, and each account's Client signs the requests
+    it makes with its role's credentials (Signed). Making a client costs ~10 ms of CPU, and
+    300 accounts × 17 regions × 2 services of them were most of an organization's refresh;
+    shared, their connections are kept alive and reused too.
+
+    Clients are kept in an LRU of at most `max_clients`; the one pushed out is closed, which
+    closes its connection pool, so memory and open files stay bounded however many
+    accounts × regions a run covers. A client pushed out while a slow shard still pages
+    with it keeps working (botocore opens a new connection) and is freed with the shard.
 
     boto3 sessions are not thread-safe, clients are: sessions and clients are made under
     a lock (roles are assumed outside it), then clients are used freely."""
@@ -186,9 +215,16 @@ class Sessions:
             "standard": self.config.merge(Config(retries={"mode": "standard",
                                                           "total_max_attempts": settings.max_attempts})),
         }
+        # clients shared by an organization's accounts: standard retries (adaptive mode's rate
+        # limiter, cut by one account's throttled call, would slow every account of the
+        # region), and endpoints that do not name the account whose keys made the client
+        self._shared = {name: config.merge(Config(
+            retries={"mode": "standard", "total_max_attempts": config.retries["total_max_attempts"]},
+            account_id_endpoint_mode="disabled")) for name, config in self._configs.items()}
         self._lock = threading.Lock()
         self._sessions: dict = {}
         self._roles: dict = {}
+        self._assumed: dict = {}  # (profile, role ARN) -> the credentials it last gave
         self._clients: OrderedDict = OrderedDict()
 
     def session(self, profile: "str | None") -> boto3.Session:
@@ -204,7 +240,8 @@ class Sessions:
         return self._sessions[profile]
 
     def _role(self, profile, role_arn):
-        """The role's refreshable credentials (not assumed yet: that happens on first use)."""
+        """The role's refreshable credentials (not assumed yet, unless seeded: that happens
+        on first use)."""
         key = (profile, role_arn)
         if key not in self._roles:
             home = Target(account="", region=self._session(profile).region_name or "us-east-1",
@@ -214,24 +251,38 @@ class Sessions:
                 creds = self._client(home, "sts", "standard").assume_role(RoleArn=role_arn,
                                                                           RoleSessionName="fuzzyaws")
                 creds = creds["Credentials"]
-                return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
-                        "token": creds["SessionToken"], "expiry_time": _timestamp(creds["Expiration"])}
+                self._assumed[key] = {
+                    "access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
+                    "token": creds["SessionToken"], "expiry_time": _timestamp(creds["Expiration"])}
+                return self._assumed[key]
 
-            self._roles[key] = DeferredRefreshableCredentials(refresh_using=assume, method="assume-role")
+            if key in self._assumed:  # assumed by the process that started this one
+                self._roles[key] = RefreshableCredentials.create_from_metadata(
+                    self._assumed[key], refresh_using=assume, method="assume-role")
+            else:
+                self._roles[key] = DeferredRefreshableCredentials(refresh_using=assume, method="assume-role")
         return self._roles[key]
 
-    def assume(self, target: Target) -> None:
-        """Assume the target's role now (if it has one and it is not assumed yet), so that a
-        refusal is known while planning, not met by whichever of its calls comes first."""
-        if target.role_arn is not None:
-            with self._lock:
-                role = self._role(target.profile, target.role_arn)
-            self._frozen(role, target)
+    def assumed(self) -> dict:
+        """{(profile, role ARN): the credentials last assumed}, for seed()."""
+        with self._lock:
+            return dict(self._assumed)
 
-    @staticmethod
-    def _frozen(role, target: Target):
-        try:
-            return role.get_frozen_credentials()
+    def seed(self, assumed: dict) -> None:
+        """Use roles another process assumed (`assumed()`) until they near their expiry."""
+        with self._lock:
+            self._assumed.update(assumed)
+
+    def assume(self, target: Target):
+        """The target's role as (refreshable credentials, their frozen keys), assumed now if
+        it is not yet: a refusal is then known while planning, not met by whichever of its
+        calls comes first. None for a target without a role."""
+        if target.role_arn is None:
+            return None
+        with self._lock:
+            role = self._role(target.profile, target.role_arn)
+        try:  # outside the lock: other threads go on meanwhile
+            return role, role.get_frozen_credentials()
         except Exception as exc:
             raise translate(exc, account=target.account, region=target.region,
                             profile=target.profile, service="sts") from None
@@ -243,45 +294,54 @@ class Sessions:
         return self._client(target, service, "adaptive" if retries else "once")
 
     def _client(self, target: Target, service: str, retries: str) -> Client:
-        key = (target.profile, target.role_arn, service, target.region, retries)
+        if target.role_arn is None:
+            key = (target.profile, service, target.region, retries)
+            return Client(self._raw(key, self._configs[retries]), target, service)
+        # an organization's account: the role's credentials sign the calls of a client shared
+        # by every account of the region (made once, not once per account: botocore's client
+        # creation was most of an organization's refresh)
+        role, frozen = self.assume(target)
+        key = (target.profile, service, target.region, retries, "shared")
+        keys = {"aws_access_key_id": frozen.access_key, "aws_secret_access_key": frozen.secret_key,
+                "aws_session_token": frozen.token}
+        return Client(self._raw(key, self._shared[retries], keys), target, service, role)
+
+    def _raw(self, key, config, keys=None):
+        """The botocore client of `key` (profile, service, region, retries[, "shared"]). With
+        `keys` (any account's: they only let botocore make it), one shared by accounts."""
         with self._lock:
             if key in self._clients:
                 self._clients.move_to_end(key)
                 return self._clients[key]
-            role = None if target.role_arn is None else self._role(target.profile, target.role_arn)
-        keys = {}
-        if role is not None:  # assumes the role the first time, outside the lock: other clients go on
-            frozen = self._frozen(role, target)
-            keys = {"aws_access_key_id": frozen.access_key, "aws_secret_access_key": frozen.secret_key,
-                    "aws_session_token": frozen.token}
-        with self._lock:
-            if key in self._clients:  # made meanwhile by another thread
-                self._clients.move_to_end(key)
-                return self._clients[key]
-            session = self._session(target.profile)
+            profile, service, region = key[:3]
             try:
-                raw = session.client(service, region_name=target.region or None,
-                                     config=self._configs[retries], **keys)
+                raw = self._session(profile).client(service, region_name=region or None, config=config,
+                                                    **(keys or {}))
             except Exception as exc:
-                raise translate(exc, account=target.account, region=target.region,
-                                profile=target.profile) from None
-            signer = getattr(raw, "_request_signer", None)
-            if role is not None and getattr(signer, "_credentials", None) is not None:
-                # sign with the refreshable credentials, not the snapshot the client was made
-                # with: a client kept for long is never left with expired ones (if botocore
-                # changes, the snapshot, good for 15 minutes at least, is used)
-                signer._credentials = role
-            client = self._clients[key] = Client(raw, target, service)
+                raise translate(exc, region=region, profile=profile) from None
+            if keys:
+                signer = getattr(raw, "_request_signer", None)
+                if getattr(signer, "_credentials", None) is None:  # botocore changed: rather fail
+                    raw.close()                                 # than sign as another account
+                    raise RuntimeError("cannot share a botocore client between accounts")
+                signer._credentials = Signed()
+            self._clients[key] = raw
             while len(self._clients) > self.max_clients:
                 _, old = self._clients.popitem(last=False)
-                old._raw.close()
-            return client
+                old.close()
+            return raw
+
+    def release(self, region: str) -> None:
+        """Close the clients of `region` (a refresh is done with it); made again if asked for."""
+        with self._lock:
+            for key in [key for key in self._clients if key[2] == region]:
+                self._clients.pop(key).close()
 
     def close(self) -> None:
         """Close every client kept (their connection pools)."""
         with self._lock:
             while self._clients:
-                self._clients.popitem()[1]._raw.close()
+                self._clients.popitem()[1].close()
 
     def region_of(self, profile: "str | None") -> "str | None":
         """The region the profile names (its config, AWS_REGION), if any."""

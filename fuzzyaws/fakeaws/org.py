@@ -124,7 +124,13 @@ class FakeOrg:
         class Handler(_Handler):
             fake = org
 
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                import sys
+                if not isinstance(sys.exc_info()[1], ConnectionError):  # a client that went away
+                    super().handle_error(request, client_address)
+
+        server = Server(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         server.request_queue_size = 1024
         self._server = server

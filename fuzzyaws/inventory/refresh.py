@@ -21,7 +21,7 @@ from collections import Counter
 from fuzzyaws import INDEX
 from fuzzyaws.aws.errors import AccessDenied, AwsError, CredentialsError
 from fuzzyaws.frozen import Frozen
-from fuzzyaws.inventory import index, sources
+from fuzzyaws.inventory import index, processes, sources
 from fuzzyaws.inventory.collectors import CHAIN, COLLECTORS
 from fuzzyaws.inventory.load import native_kinds, shard_kinds, shards_of, ttl
 from fuzzyaws.model import Resource, age_text
@@ -128,27 +128,58 @@ def refresh(app, shard_ids=None, *, kinds=None, force: bool = True) -> Report:
     Raises AuthError when no shard of some credentials worked."""
     settings, cache, console = app.settings, app.cache, app.console
     wanted = None if shard_ids is None else set(shard_ids)
-    jobs = [job for job in shards_of(app.aws.targets(), shard_kinds(settings, kinds)[0])
+    targets = app.aws.targets()
+    jobs = [job for job in shards_of(targets, shard_kinds(settings, kinds)[0])
             if wanted is None or job[0] in wanted]
-    jobs.sort(key=lambda job: CHAIN.get(job[2], 1), reverse=True)
-    pool = Pool(settings.workers, on_exit=cache.release)
-    run = {"lock": threading.Lock(), "first": {}, "here": {},
-           "left": Counter((t.account, t.region) for _, t, _ in jobs)}  # shards to go per place
-    for target in app.aws.targets():
-        run["first"].setdefault(target.account, target.region)
-    page_size = int(settings.env.get("FUZZYAWS_PAGE_SIZE") or PAGE_SIZE)
+    # the longest chains of calls first; then a region at a time, whatever the account:
+    # an organization's accounts share a client per service and region (aws/session.py),
+    # so that the clients in use at once are those of a region or two, not of all 17
+    jobs.sort(key=lambda job: (-CHAIN.get(job[2], 1), job[1].region))
     started = time.time()
     outcomes: list = []
+    tally = {"resources": 0, "failures": 0}  # kept as they come: a sum per shard is quadratic
+    lock = threading.Lock()
 
-    def done(task):
-        outcome = task.get()
-        outcomes.append(outcome)
-        if settings.verbose:
-            console.info(_verbose(outcome))
-        failures = sum(o.status not in ("ok", "fresh") for o in outcomes)
-        console.progress(f"refreshing {len(outcomes)}/{len(jobs)} shards, "
-                         f"{sum(o.count for o in outcomes)} resources"
-                         + (f", {failures} failed" if failures else ""))
+    def done(outcome):
+        with lock:  # from this thread, and from those reading the child processes
+            outcomes.append(outcome)
+            if settings.verbose:
+                console.info(_verbose(outcome))
+            tally["resources"] += outcome.count
+            tally["failures"] += outcome.status not in ("ok", "fresh")
+            console.progress(f"refreshing {len(outcomes)}/{len(jobs)} shards, {tally['resources']} resources"
+                             + (f", {tally['failures']} failed" if tally["failures"] else ""))
+
+    mine, parts = processes.split(jobs, processes.count(settings))
+    children: list = []
+    try:
+        for part in parts:
+            children.append(processes.Child(app, part, targets, started, force))
+            children[-1].follow(done)
+        run_shards(app, mine, targets, started, force, done)
+        for child in children:
+            child.wait()
+    finally:
+        for child in children:  # ended already, unless interrupted
+            child.stop()
+        console.progress_done()
+    report = Report(outcomes)
+    _raise_for_credentials(report, {sid: t for sid, t, _ in jobs}, console)
+    _warn(report, cache, console)
+    return report
+
+
+def run_shards(app, jobs: list, targets: list, started: float, force: bool, done) -> None:
+    """Fetch `jobs` on a pool of the settings' workers, `done(outcome)` as each ends
+    (in this thread)."""
+    settings, cache = app.settings, app.cache
+    pool = Pool(settings.workers, on_exit=cache.release)
+    run = {"lock": threading.Lock(), "first": {}, "here": {},
+           "left": Counter((t.account, t.region) for _, t, _ in jobs),  # shards to go per place
+           "regions": Counter(t.region for _, t, _ in jobs)}  # ... and per region
+    for target in targets:
+        run["first"].setdefault(target.account, target.region)
+    page_size = int(settings.env.get("FUZZYAWS_PAGE_SIZE") or PAGE_SIZE)
 
     def shard(sid, target, kind):
         try:
@@ -160,19 +191,17 @@ def refresh(app, shard_ids=None, *, kinds=None, force: bool = True) -> Report:
                 if run["left"][place] <= 0:
                     for key in run["here"].pop(place, ()):
                         run.pop(key, None)
+                run["regions"][target.region] -= 1
+                region_done = run["regions"][target.region] <= 0
+            if region_done:  # its clients' connections need not stay open
+                app.aws.sessions.release(target.region)
 
     try:
-        pool.each([lambda job=job: shard(*job) for job in jobs], done)
+        pool.each([lambda job=job: shard(*job) for job in jobs], lambda task: done(task.get()))
     except BaseException:
         pool.cancel()  # Ctrl-C: queued shards are dropped, those in flight abandoned
         raise
-    finally:
-        console.progress_done()
     pool.close()
-    report = Report(outcomes)
-    _raise_for_credentials(report, {sid: t for sid, t, _ in jobs}, console)
-    _warn(report, cache, console)
-    return report
 
 
 def _shard(app, pool, sid, target, kind, page_size, started, force, run) -> Outcome:

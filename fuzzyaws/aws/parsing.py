@@ -1,0 +1,98 @@
+"""botocore's response parsing, made cheaper and kept exactly as it answers.
+
+For every structure in a response (each EC2 instance, each of its network interfaces,
+each SSM node...), botocore walks *every* member of the shape's model, asking each for
+its location, serialized name and flags again, and strips the XML namespace of each
+element with a regular expression. A refresh of an organization spent a fifth of its
+CPU there. `speed_up()` replaces three of botocore's parser methods with versions that
+read a per-shape table of (member, shape, wire name), made once, and a per-tag cache;
+everything unusual (exceptions, tagged unions, XML attributes, documents) is left to
+botocore's own code. tests/test_parsing.py holds them to botocore's answers, byte for
+byte, on real responses of every protocol fuzzyaws reads.
+
+If botocore's internals change, `speed_up` leaves them alone.
+"""
+from __future__ import annotations
+
+import botocore.parsers as parsers
+
+ORIGINAL: dict = {}  # (class, method name) -> botocore's own function (tests compare them)
+_PLANS = "_fuzzyaws_members"
+
+
+def _members(shape, wire_name) -> "tuple | None":
+    """((member name, member shape, wire name), ...) of a structure, without the members
+    read from elsewhere (headers, status code); None where botocore's own code must run."""
+    plan = shape.__dict__.get(_PLANS)
+    if plan is None:
+        rows = []
+        usual = not (shape.metadata.get("exception", False) or getattr(shape, "is_tagged_union", False)
+                     or getattr(shape, "is_document_type", False))
+        for name, member in shape.members.items():
+            serialization = member.serialization
+            if serialization.get("location") in parsers.ResponseParser.KNOWN_LOCATIONS \
+                    or serialization.get("eventheader"):
+                continue
+            if serialization.get("xmlAttribute"):
+                usual = False
+            rows.append((name, member, wire_name(member, name)))
+        plan = tuple(rows) if usual else ()
+        shape.__dict__[_PLANS] = plan
+    return plan or None
+
+
+def _xml_structure(self, shape, node):
+    plan = _members(shape, self._member_key_name)
+    if plan is None:
+        return ORIGINAL[(parsers.BaseXMLResponseParser, "_handle_structure")](self, shape, node)
+    xml = self._build_name_to_xml_node(node)
+    parsed = {}
+    for name, member, wire in plan:
+        found = xml.get(wire)
+        if found is not None:
+            parsed[name] = self._parse_shape(member, found)
+    return parsed
+
+
+def _json_structure(self, shape, value):
+    plan = _members(shape, lambda member, name: member.serialization.get("name", name))
+    if plan is None or value is None:
+        return ORIGINAL[(parsers.BaseJSONParser, "_handle_structure")](self, shape, value)
+    parsed = {}
+    for name, member, wire in plan:
+        found = value.get(wire)
+        if found is not None:
+            parsed[name] = self._parse_shape(member, found)
+    return parsed
+
+
+_TAGS: dict = {}
+
+
+def _node_tag(self, node):
+    tag = node.tag
+    try:
+        return _TAGS[tag]
+    except KeyError:
+        if len(_TAGS) < 10_000:  # a service's tags are a few hundred; never grow without end
+            _TAGS[tag] = ORIGINAL[(parsers.BaseXMLResponseParser, "_node_tag")](self, node)
+            return _TAGS[tag]
+        return ORIGINAL[(parsers.BaseXMLResponseParser, "_node_tag")](self, node)
+
+
+_FASTER = {(parsers.BaseXMLResponseParser, "_handle_structure"): _xml_structure,
+           (parsers.BaseXMLResponseParser, "_node_tag"): _node_tag,
+           (parsers.BaseJSONParser, "_handle_structure"): _json_structure}
+
+
+def speed_up() -> None:
+    if ORIGINAL:
+        return
+    needed = [(cls, name) for cls, name in _FASTER] + [(parsers.BaseXMLResponseParser, "_member_key_name"),
+                                                      (parsers.BaseXMLResponseParser, "_build_name_to_xml_node")]
+    if not all(callable(cls.__dict__.get(name)) for cls, name in needed) \
+            or not hasattr(parsers.ResponseParser, "KNOWN_LOCATIONS"):
+        return
+    for (cls, name), faster in _FASTER.items():
+        ORIGINAL[(cls, name)] = cls.__dict__[name]
+        setattr(cls, name, faster)

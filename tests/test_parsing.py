@@ -1,0 +1,89 @@
+"""aws/parsing.py's faster parser methods answer exactly as botocore's own: every
+response of the demo fleet (on the moto server) and of the fake organization, of every
+protocol fuzzyaws reads, parsed both ways, compared with key order."""
+from __future__ import annotations
+
+import botocore.parsers
+import pytest
+
+from fuzzyaws.aws import parsing, session  # noqa: F401 - session applies parsing.speed_up()
+from fuzzyaws.fakeaws.demo import PROD, REGIONS
+from fuzzyaws.fakeaws.org import FakeOrg
+
+CALLS = [  # (service, operation, params) over the protocols: ec2, query, json, rest-json, rest-xml
+    ("ec2", "describe_instances", {}), ("ec2", "describe_regions", {}), ("ec2", "describe_vpcs", {}),
+    ("ec2", "describe_security_groups", {}), ("rds", "describe_db_instances", {}),
+    ("rds", "describe_db_clusters", {}), ("elasticache", "describe_replication_groups", {}),
+    ("elbv2", "describe_load_balancers", {}), ("autoscaling", "describe_auto_scaling_groups", {}),
+    ("ssm", "describe_instance_information", {}), ("ecs", "list_clusters", {}),
+    ("dynamodb", "list_tables", {}), ("resourcegroupstaggingapi", "get_resources", {}),
+    ("lambda", "list_functions", {}), ("s3", "list_buckets", {}), ("sts", "get_caller_identity", {}),
+    ("sns", "list_topics", {}), ("sqs", "list_queues", {}), ("cloudformation", "describe_stacks", {}),
+]
+
+
+def responses(make_client) -> list:
+    """[(parser protocol, response dict, output shape)] of CALLS, captured as botocore read them."""
+    seen: list = []
+    for service, operation, params in CALLS:
+        client = make_client(service)
+
+        def keep(operation_model, response_dict, **_):
+            seen.append((operation_model.metadata["protocol"], dict(response_dict), operation_model.output_shape))
+
+        client.meta.events.register("before-parse", keep)
+        getattr(client, operation)(**params)
+    return seen
+
+
+def parse_both(monkeypatch, protocol, response, shape) -> tuple:
+    faster = botocore.parsers.create_parser(protocol).parse(response, shape)
+    with monkeypatch.context() as own:
+        for (cls, name), function in parsing.ORIGINAL.items():
+            own.setattr(cls, name, function)
+        botocores = botocore.parsers.create_parser(protocol).parse(response, shape)
+    return faster, botocores
+
+
+def test_the_faster_methods_are_in_place():
+    assert len(parsing.ORIGINAL) == 3
+    assert botocore.parsers.BaseXMLResponseParser._handle_structure is parsing._xml_structure
+
+
+def test_every_response_of_the_demo_fleet_parses_as_botocore_parses_it(aws, monkeypatch):
+    from fuzzyaws.fakeaws import Fleet
+    fleet = Fleet(aws, via_proxy=True)  # as fuzzyaws sees it (SSM's nodes are the proxy's)
+    fleet.demo()
+    captured = responses(lambda service: fleet.client(service, PROD, REGIONS[0]))
+    assert {protocol for protocol, _, _ in captured} >= {"ec2", "query", "json", "rest-json", "rest-xml"}
+    assert len(captured) >= len(CALLS)
+    instances = 0
+    for protocol, response, shape in captured:
+        faster, botocores = parse_both(monkeypatch, protocol, response, shape)
+        assert repr(faster) == repr(botocores)  # the same values, in the same order
+        instances += sum(len(r["Instances"]) for r in faster.get("Reservations", ()))
+    assert instances > 10  # the demo's hosts, with tags, interfaces, block devices...
+
+
+@pytest.mark.parametrize("status", [200, 400])
+def test_the_fake_organization_s_answers_and_errors_parse_as_botocore_parses_them(monkeypatch, status):
+    import boto3
+
+    with FakeOrg(2, latency=0, throttle=1.0 if status == 400 else 0) as org:
+        env = org.env()
+        made = boto3.Session(aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+                             aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"], region_name="us-east-1")
+        captured: list = []
+        for service, operation in (("ec2", "describe_instances"), ("ssm", "describe_instance_information")):
+            client = made.client(service, endpoint_url=org.endpoint,
+                                 config=botocore.config.Config(retries={"total_max_attempts": 1}))
+            client.meta.events.register("before-parse", lambda operation_model, response_dict, **_: captured.append(
+                (operation_model.metadata["protocol"], dict(response_dict), operation_model.output_shape)))
+            try:
+                getattr(client, operation)()
+            except client.exceptions.ClientError:
+                pass
+    assert len(captured) == 2 and all(response["status_code"] == status for _, response, _ in captured)
+    for protocol, response, shape in captured:
+        faster, botocores = parse_both(monkeypatch, protocol, response, shape)
+        assert repr(faster) == repr(botocores)

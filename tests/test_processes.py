@@ -1,0 +1,138 @@
+"""A large organization's refresh split among processes (inventory/processes.py): how the
+accounts are shared out, and the bad days: a child that dies, Ctrl-C, a parent that
+goes away. `fuzzyaws refresh` is a real subprocess against the fake organization."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+
+from fuzzyaws.aws.session import Target
+from fuzzyaws.fakeaws.org import REGIONS, FakeOrg
+from fuzzyaws.inventory.processes import SHARDS_PER_PROCESS, split
+
+
+def jobs_of(accounts: int, regions: int, profile_jobs: int = 0) -> list:
+    jobs = [(f"{a}/{r}/ec2", Target(account=str(a), region=r, role_arn=f"arn:aws:iam::{a}:role/R"), "ec2")
+            for a in range(accounts) for r in REGIONS[:regions]]
+    return jobs + [(f"own/{n}/ec2", Target(account="own", region=str(n), profile="p"), "ec2")
+                   for n in range(profile_jobs)]
+
+
+def test_whole_accounts_are_shared_out_evenly_and_the_rest_stays_in_the_parent():
+    jobs = jobs_of(101, 17, profile_jobs=34)
+    mine, parts = split(jobs, 4)
+    assert len(parts) == 3 and sorted(mine + sum(parts, [])) == sorted(jobs)
+    assert all(part and all(target.role_arn for _, target, _ in part) for part in parts)
+    assert [job for job in jobs if job[1].profile == "p"] == [job for job in mine if job[1].profile == "p"]
+    owners = {}
+    for n, part in enumerate([mine] + parts):
+        for _, target, _ in part:
+            assert owners.setdefault(target.account, n) == n  # an account in one process only
+    sizes = [len(part) for part in [mine] + parts]
+    assert max(sizes) - min(sizes) <= 17  # within one account of each other
+
+
+def test_a_small_refresh_stays_in_one_process():
+    assert split(jobs_of(5, 17), 4)[1] == []  # 85 shards: not worth a process
+    assert split(jobs_of(100, 17), 1)[1] == []  # processes = 1
+    assert split(jobs_of(1, 17) * 30, 4)[1] == []  # one account: nothing to share out
+    many = jobs_of(300, 2)
+    assert len(split(many, 8)[1]) == len(many) // SHARDS_PER_PROCESS - 1
+
+
+def children_of(pid: int) -> list:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(child) for child in fh.read().split()]
+    except OSError:
+        return []
+
+
+@pytest.fixture
+def org_refresh(tmp_path):
+    """Start `fuzzyaws refresh` of a 40-account organization (680 shards, 2 processes) whose
+    calls take 0.3 s; yields (org, env, process)."""
+    config = tmp_path / "config.toml"
+    config.write_text('regions = ["all"]\nkinds = ["ec2"]\nindex = "off"\nprocesses = 2\n'
+                      '[org]\nrole_name = "Admin"\n')
+    with FakeOrg(40, instances=2, latency=0.3, throttle=0) as org:
+        env = org.env(base=os.environ)
+        env.update(FUZZYAWS_CACHE_DIR=str(tmp_path / "cache"), FUZZYAWS_CONFIG=str(config),
+                   XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path),
+                   AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+        proc = subprocess.Popen([sys.executable, "-m", "fuzzyaws", "refresh"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            yield org, env, proc
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+
+
+def wait_for_child(proc) -> int:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        children = children_of(proc.pid)
+        if children:
+            time.sleep(1.0)  # let it start listing
+            return children[0]
+        time.sleep(0.05)
+    raise AssertionError("no child process started")
+
+
+def gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split(")")[-1].split()[0] == "Z"  # a zombie has ended
+    except OSError:
+        return True
+
+
+def test_a_child_that_dies_is_one_line_and_the_rest_is_kept(org_refresh):
+    org, env, proc = org_refresh
+    child = wait_for_child(proc)
+    os.kill(child, signal.SIGKILL)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "a refresh process ended early" in lines[0], stderr
+    listed = subprocess.run([sys.executable, "-m", "fuzzyaws", "ls", "--offline", "--json"], env=env,
+                            capture_output=True, text=True)
+    accounts = Counter(record["account"] for record in json.loads(listed.stdout))
+    # the parent's half is all there (each of its accounts in full), the child's is not
+    full = [a for a, n in accounts.items() if n == len(REGIONS) * 2]
+    assert len(full) >= 15 and len(accounts) < 40, accounts
+
+
+def test_ctrl_c_ends_the_children_too_without_a_traceback(org_refresh):
+    org, env, proc = org_refresh
+    child = wait_for_child(proc)
+    os.kill(proc.pid, signal.SIGINT)  # as the terminal sends it: to the parent's group only
+    _, stderr = proc.communicate(timeout=30)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) <= 1, stderr
+    deadline = time.monotonic() + 5
+    while not gone(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert gone(child)
+
+
+def test_a_child_whose_parent_is_killed_ends_quietly(org_refresh):
+    org, env, proc = org_refresh
+    child = wait_for_child(proc)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 30  # at its next finished shard, the pipe is gone
+    while not gone(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert gone(child)
+    assert "Traceback" not in proc.stderr.read()
