@@ -28,6 +28,9 @@ FOLDER = "views"
 VERSION = "fuzzyaws-view 1"
 GENERATION = "generation"
 KEEP = 8  # views kept: scopes someone switches between
+INDEX = "fuzzyaws-view-index 1"
+INDEX_FROM = 20_000  # keys from which `find` reads an index of the view, not all of it
+BUCKET = 64  # keys per bucket of the index, about
 
 
 def _folder(directory: str) -> str:
@@ -114,10 +117,63 @@ def write(directory: str, key: str, made_from: str, inventory, due: list, offlin
     head = [VERSION, key, made_from, " ".join(map(repr, numbers)), widest, " ".join(map(repr, sorted(due)))]
     try:
         folder = _made_folder(directory)
-        cachedir.write_atomically(os.path.join(folder, _name(key)), "\n".join(head) + "\n" + lines + keys + shards)
+        path = os.path.join(folder, _name(key))
+        if keys.count("\n") >= INDEX_FROM:
+            cachedir.write_atomically(path + ".index", _index(key, made_from, offline_until, keys, shards))
+        elif os.path.exists(path + ".index"):
+            os.unlink(path + ".index")
+        cachedir.write_atomically(path, "\n".join(head) + "\n" + lines + keys + shards)
         _forget_old(folder)
     except OSError:
         pass
+
+
+def _final(key: str) -> str:
+    """The last part of an ARN (after its last / or :), the same for an ARN and its id."""
+    return key[max(key.rfind("/"), key.rfind(":")) + 1:]
+
+
+def _bucket(final: str, count: int) -> int:
+    return int.from_bytes(final.encode("utf-8", "surrogateescape"), "little") % count
+
+
+def _index(key: str, made_from: str, offline_until: float, keys: str, shards: str) -> str:
+    """The index of a view, so that `find` reads one bucket of it, not 100,000 keys: each
+    key's records file, its line there, and where its shard's state is. Keys are spread
+    over buckets by their last part (an id finds its ARN there), in view order within a
+    bucket. Entries are "KEY<TAB>RECORDS FILE<TAB>LINE<TAB>AT<TAB>LENGTH", AT and LENGTH
+    (bytes) placing the shard's state among the states after the buckets."""
+    keys = keys.split("\n")
+    count = max(1, len(keys) // BUCKET)
+    buckets: list = [[] for _ in range(count)]
+    states, offset, at = [], 0, 0
+    for _, used, ranges, files, state in shard_rows(shards):
+        used, files = int(used), files.split(",")
+        place = f"\t{offset}\t{len(state.encode('utf-8', 'surrogateescape'))}\n"
+        states.append(state)
+        offset += len(state.encode("utf-8", "surrogateescape"))
+        for n, row in enumerate(rows_of(ranges, used)):
+            chunk = row // cachedir.CHUNK
+            if chunk < len(files) and files[chunk]:  # else it is in the database: not indexed
+                key_n = keys[at + n]
+                buckets[_bucket(_final(key_n), count)].append(
+                    f"{key_n}\t{files[chunk]}\t{row % cachedir.CHUNK}{place}")
+        at += used
+    bodies = ["".join(bucket) for bucket in buckets]
+    starts, total = [], 0
+    for body in bodies:
+        starts.append(total)
+        total += len(body.encode("utf-8", "surrogateescape"))
+    starts.append(total)
+    head = f"{INDEX}\t{key}\t{made_from}\t{offline_until!r}\t{count}\n{' '.join(map(str, starts))}\n"
+    return head + "".join(bodies) + "".join(states)
+
+
+def rows_of(ranges: str, used: int):
+    """A shard's rows a view uses: all `used` of them, or those its row ranges name."""
+    if not ranges:
+        return range(used)
+    return [row for first, count in ranges_of(ranges) for row in range(first, first + count)]
 
 
 def _forget_old(folder: str) -> None:
@@ -126,6 +182,8 @@ def _forget_old(folder: str) -> None:
         views.sort(key=lambda p: os.stat(p).st_mtime)
         for path in views[:-KEEP]:
             os.unlink(path)
+            if os.path.exists(path + ".index"):
+                os.unlink(path + ".index")
 
 
 def read(directory: str, key: str, now: float, offline: bool, default: bool = False):
@@ -199,33 +257,79 @@ def find(directory: str, key: str, scope: str, now: float, default: bool = False
     """(record, its shard's fetch time, its last refresh error) of `key` in the view of
     `scope`, read from the one records file it is in: what `preview` shows, on every
     cursor move in fzf. None when the view cannot tell (then the cache is asked)."""
+    if not cachedir.check(directory, create=False, default=default):
+        return None
+    place = _place_indexed(directory, key, scope, now)
+    if place is None:  # no index: the view itself
+        place = _place(directory, key, scope, now, default)
+    if not place:
+        return None
+    records_file, line, state = place
+    try:
+        with open(os.path.join(directory, records_file), encoding="utf-8") as fh:
+            records = fh.read().split("\n")
+    except (OSError, ValueError):
+        return None  # replaced meanwhile: the cache has it
+    from fuzzyaws import jsontext
+    try:
+        record, state = jsontext.loads(records[line]), jsontext.loads(state)
+    except (ValueError, IndexError):
+        return None
+    if not isinstance(record, dict) or not isinstance(state, dict):
+        return None
+    return record, state.get("fetched"), state.get("error")
+
+
+def _place(directory: str, key: str, scope: str, now: float, default: bool):
+    """(records file, line, shard state) of `key` from the view; None or False if not there."""
     stored = read(directory, scope, now, offline=True, default=default)
     if stored is None:
         return None
     at = row_of(stored.keys, key)
     if at is None:
         return None
-    for sid, used, ranges, files, meta in shard_rows(stored.shards):
+    for _, used, ranges, files, state in shard_rows(stored.shards):
         used = int(used)
         if at >= used:
             at -= used
             continue
-        row = at if not ranges else [r for first, count in ranges_of(ranges) for r in range(first, first + count)][at]
+        row = rows_of(ranges, used)[at]
         files = files.split(",")
         chunk = row // cachedir.CHUNK
         if chunk >= len(files) or not files[chunk]:
             return None  # kept in the database: asked there
-        try:
-            with open(os.path.join(directory, files[chunk]), encoding="utf-8") as fh:
-                records = fh.read().split("\n")
-        except (OSError, ValueError):
-            return None  # replaced meanwhile: the cache has it
-        from fuzzyaws import jsontext
-        try:
-            record, state = jsontext.loads(records[row % cachedir.CHUNK]), jsontext.loads(meta)
-        except (ValueError, IndexError):
-            return None
-        if not isinstance(record, dict) or not isinstance(state, dict):
-            return None
-        return record, state.get("fetched"), state.get("error")
+        return files[chunk], row % cachedir.CHUNK, state
     return None
+
+
+def _place_indexed(directory: str, key: str, scope: str, now: float):
+    """(records file, line, shard state) of `key` from the view's index: None when there is
+    no current index, False when it is current and `key` is not in it."""
+    try:
+        with open(os.path.join(_folder(directory), _name(scope) + ".index"), "rb") as fh:
+            head = fh.readline().decode("utf-8", "surrogateescape").rstrip("\n").split("\t")
+            if len(head) != 5 or head[0] != INDEX or head[1] != scope or not head[2] \
+                    or head[2] != generation(directory) or now >= float(head[3]):
+                return None
+            starts = [int(n) for n in fh.readline().split()]
+            count = int(head[4])
+            if len(starts) != count + 1:
+                return None
+            body = fh.tell()
+            wanted = _bucket(_final(key), count)
+            fh.seek(body + starts[wanted])
+            entries = fh.read(starts[wanted + 1] - starts[wanted]).decode("utf-8", "surrogateescape")
+            entries = [entry.split("\t") for entry in entries.split("\n") if entry]
+            parts = key.split(":", 5)
+            if len(parts) == 6 and parts[0] == "arn":
+                found = [e for e in entries if e[0] == key]
+            else:  # as row_of: an ARN ending in /ID, else one ending in :ID
+                found = [e for e in entries if e[0].endswith("/" + key)] \
+                    or [e for e in entries if e[0].endswith(":" + key)]
+            if not found:
+                return False
+            _, records_file, line, at, length = found[0]
+            fh.seek(body + starts[count] + int(at))
+            return records_file, int(line), fh.read(int(length)).decode("utf-8", "surrogateescape")
+    except (OSError, ValueError, IndexError):
+        return None

@@ -123,26 +123,56 @@ def test_a_foreign_cache_directory_is_refused_before_its_view_is_read(cli, fleet
     assert result.returncode == 2 and result.stdout == "" and "can be written by others" in result.stderr
 
 
-def test_preview_reads_one_record_through_the_view_as_the_cache_would(cli, fleet, monkeypatch):
+@pytest.mark.parametrize("indexed", [False, True])
+def test_preview_reads_one_record_through_the_view_as_the_cache_would(cli, fleet, monkeypatch, indexed):
+    if indexed:  # as a view of 20,000 keys and more is: found through its index
+        monkeypatch.setattr(view, "INDEX_FROM", 1)
+        monkeypatch.setattr(view, "BUCKET", 2)
+        place = view._place
+        monkeypatch.setattr(view, "_place", lambda *a: pytest.fail("the view was read, not its index")
+                            if view.generation(cli.cache_dir) else place(*a))
     fleet.ec2(A, "us-east-1", 3, name="web-{i}", tags={"Team": "a\tb"})
+    fleet.ec2(A, "eu-west-1", 2, name="web-{i}", tags={"Team": "☃"})
     fleet.sqs_queue(A, "us-east-1", "jobs")
-    assert cli("refresh").returncode == 0
-    keys = cli("ls", "--keys").stdout.split()  # and the view
+    assert cli("--region", "us-east-1", "--region", "eu-west-1", "refresh").returncode == 0
+    keys = cli("--region", "us-east-1", "--region", "eu-west-1", "ls", "--keys").stdout.split()  # and the view
+    assert any(name.endswith(".index") for name in views(cli)) == indexed
     asked = []
     original = Cache.find
     monkeypatch.setattr(Cache, "find", lambda self, *a, **kw: asked.append(a) or original(self, *a, **kw))
 
     def shown(key):
-        result = cli("preview", key)
+        result = cli("--region", "us-east-1", "--region", "eu-west-1", "preview", key)
         assert result.returncode == 0, result.stderr
         return [line for line in result.stdout.splitlines() if not line.startswith("data")]
 
     ids = [key.rsplit("/", 1)[-1] for key in keys if ":instance/" in key]
     through_view = {key: shown(key) for key in keys + ids}
     assert not asked  # every one found in the view
+    assert len(ids) == 5 and cli("--region", "us-east-1", "--region", "eu-west-1", "preview", "i-nothere").returncode == 1
     view.drop(cli.cache_dir)
+    asked.clear()
     assert {key: shown(key) for key in keys + ids} == through_view
     assert len(asked) == len(keys + ids)
+
+
+def test_an_index_of_another_generation_or_scope_is_not_read(cli, fleet, monkeypatch):
+    monkeypatch.setattr(view, "INDEX_FROM", 1)
+    fleet.ec2(A, "us-east-1", 2, name="web-{i}")
+    assert cli("refresh").returncode == 0 and cli("ls").returncode == 0
+    (index,) = [n for n in views(cli) if n.endswith(".index")]
+    path = os.path.join(cli.cache_dir, view.FOLDER, index)
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    head = text.split("\n", 1)[0].split("\t")
+    key = text.split("\n")[2].split("\t")[0]
+    scope = head[1]
+    assert view._place_indexed(cli.cache_dir, key, scope, time.time())
+    for tampered in ("\t".join(head[:2] + ["1.1"] + head[3:]), "\t".join(head[:1] + ["other"] + head[2:]),
+                     "\t".join(head[:3] + ["0.0"] + head[4:]), "\t".join(head[:4] + ["7"])):
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(tampered + "\n" + text.split("\n", 1)[1])
+        assert view._place_indexed(cli.cache_dir, key, scope, time.time()) is None, tampered
 
 
 def test_ls_json_adds_each_line_to_the_stored_record_as_json_dumps_would():
