@@ -171,9 +171,12 @@ def _index(key: str, made_from: str, offline_until: float, keys: str, shards: st
 
 def rows_of(ranges: str, used: int):
     """A shard's rows a view uses: all `used` of them, or those its row ranges name."""
-    if not ranges:
-        return range(used)
-    return [row for first, count in ranges_of(ranges) for row in range(first, first + count)]
+    return expand(ranges_of(ranges)) if ranges else range(used)
+
+
+def expand(ranges) -> list:
+    """The rows of [(first, count)...] row ranges (an index shard's rows of one kind)."""
+    return [row for first, count in ranges for row in range(first, first + count)]
 
 
 def _forget_old(folder: str) -> None:

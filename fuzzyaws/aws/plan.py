@@ -37,8 +37,9 @@ def targets_of(settings, sessions: Sessions, bases: list, warn=lambda message: N
             return exc
 
     # each account's regions are asked for at once (an organization's hundreds of
-    # AssumeRole + DescribeRegions would take minutes one after the other)
-    pool = Pool(settings.workers)
+    # AssumeRole + DescribeRegions would take minutes one after the other), on twice the
+    # workers a refresh has: planning is all waiting for answers, with little to parse
+    pool = Pool(min(len(bases), 2 * settings.workers))
     try:
         found = pool.gather(*[lambda base=base: regions_of(base) for base in bases])
     finally:

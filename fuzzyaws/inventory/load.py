@@ -55,7 +55,7 @@ class Inventory:
         ranges = self._rows.get(shard.id)
         if ranges is None:
             return range(shard.count)
-        return [row for first, count in ranges for row in range(first, first + count)]
+        return view.expand(ranges)
 
     @property
     def count(self) -> int:
