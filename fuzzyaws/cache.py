@@ -434,6 +434,12 @@ class Cache:
             fcntl.flock(self._write_fd, fcntl.LOCK_UN)
 
     @property
+    def on_disk(self) -> bool:
+        """Whether writes go to the disk (else to this process's memory only), as far as
+        can be told before writing (a full disk is found out by writing)."""
+        return self._writer() is not None and self._unwritable is None and os.access(self.directory, os.W_OK)
+
+    @property
     def in_memory(self) -> bool:
         """Whether this run holds data the disk did not take (then no view is made of it)."""
         return bool(self._memory or self._deleted)

@@ -136,3 +136,24 @@ def test_a_child_whose_parent_is_killed_ends_quietly(org_refresh):
         time.sleep(0.1)
     assert gone(child)
     assert "Traceback" not in proc.stderr.read()
+
+
+def test_with_a_read_only_cache_the_refresh_stays_in_one_process_and_lists_everything(tmp_path):
+    from tests.test_badday import read_only, tmpfs
+
+    config = tmp_path / "config.toml"
+    config.write_text('regions = ["all"]\nkinds = ["ec2"]\nindex = "off"\nprocesses = 2\n'
+                      '[org]\nrole_name = "Admin"\n')
+    with FakeOrg(40, instances=1, latency=0, throttle=0) as org, tmpfs(tmp_path / "ro", size="64m") as mount:
+        env = org.env(base=os.environ)
+        env.update(FUZZYAWS_CACHE_DIR=str(mount / "cache"), FUZZYAWS_CONFIG=str(config),
+                   XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path),
+                   AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+        fuzzyaws = [sys.executable, "-m", "fuzzyaws"]
+        assert subprocess.run(fuzzyaws + ["refresh"], env=env).returncode == 0
+        org.instances = 2
+        read_only(mount)
+        # what a child would have fetched would stay in its memory: every shard is this one's
+        result = subprocess.run(fuzzyaws + ["--ttl", "0", "ls", "--json"], env=env, capture_output=True, text=True)
+        assert result.returncode == 0 and "cannot save to the cache" in result.stderr, result.stderr
+        assert len(json.loads(result.stdout)) == 40 * len(REGIONS) * 2

@@ -150,7 +150,8 @@ def refresh(app, shard_ids=None, *, kinds=None, force: bool = True) -> Report:
             console.progress(f"refreshing {len(outcomes)}/{len(jobs)} shards, {tally['resources']} resources"
                              + (f", {tally['failures']} failed" if tally["failures"] else ""))
 
-    mine, parts = processes.split(jobs, processes.count(settings))
+    # other processes only where their writes reach this one: through the cache on disk
+    mine, parts = processes.split(jobs, processes.count(settings) if cache.on_disk else 1)
     children: list = []
     try:
         for part in parts:
