@@ -173,7 +173,7 @@ def _ec2(row: dict):
     inst = _described(row, "Tags")
     if not inst.get("InstanceId"):
         return None
-    resource = ec2._resource(inst, row["accountId"], row["awsRegion"], {"ssm_unknown": SSM_UNKNOWN})
+    resource = ec2._with(ec2._resource(inst, row["accountId"], row["awsRegion"]), {"ssm_unknown": SSM_UNKNOWN})
     return _with_capture(resource, row)
 
 
