@@ -45,24 +45,23 @@ def _xml_structure(self, shape, node):
     plan = _members(shape, self._member_key_name)
     if plan is None:
         return ORIGINAL[(parsers.BaseXMLResponseParser, "_handle_structure")](self, shape, node)
-    xml = self._build_name_to_xml_node(node)
-    parsed = {}
-    for name, member, wire in plan:
-        found = xml.get(wire)
-        if found is not None:
-            parsed[name] = self._parse_shape(member, found)
-    return parsed
+    return _parsed(self, plan, self._build_name_to_xml_node(node))
 
 
 def _json_structure(self, shape, value):
     plan = _members(shape, lambda member, name: member.serialization.get("name", name))
     if plan is None or value is None:
         return ORIGINAL[(parsers.BaseJSONParser, "_handle_structure")](self, shape, value)
+    return _parsed(self, plan, value)
+
+
+def _parsed(parser, plan: tuple, wire: dict) -> dict:
+    """{member: its parsed value} of the members present in `wire` ({wire name: value})."""
     parsed = {}
-    for name, member, wire in plan:
-        found = value.get(wire)
+    for name, member, wire_name in plan:
+        found = wire.get(wire_name)
         if found is not None:
-            parsed[name] = self._parse_shape(member, found)
+            parsed[name] = parser._parse_shape(member, found)
     return parsed
 
 
