@@ -22,6 +22,11 @@ CALLS = [  # (service, operation, params) over the protocols: ec2, query, json, 
 ]
 
 
+def protocol_of(operation_model) -> str:
+    """The protocol the client speaks: newer botocore picks one of the service's protocols."""
+    return getattr(operation_model.service_model, "resolved_protocol", None) or operation_model.metadata["protocol"]
+
+
 def responses(make_client) -> list:
     """[(parser protocol, response dict, output shape)] of CALLS, captured as botocore read them."""
     seen: list = []
@@ -29,7 +34,7 @@ def responses(make_client) -> list:
         client = make_client(service)
 
         def keep(operation_model, response_dict, **_):
-            seen.append((operation_model.metadata["protocol"], dict(response_dict), operation_model.output_shape))
+            seen.append((protocol_of(operation_model), dict(response_dict), operation_model.output_shape))
 
         client.meta.events.register("before-parse", keep)
         getattr(client, operation)(**params)
@@ -78,7 +83,7 @@ def test_the_fake_organization_s_answers_and_errors_parse_as_botocore_parses_the
             client = made.client(service, endpoint_url=org.endpoint,
                                  config=botocore.config.Config(retries={"total_max_attempts": 1}))
             client.meta.events.register("before-parse", lambda operation_model, response_dict, **_: captured.append(
-                (operation_model.metadata["protocol"], dict(response_dict), operation_model.output_shape)))
+                (protocol_of(operation_model), dict(response_dict), operation_model.output_shape)))
             try:
                 getattr(client, operation)()
             except client.exceptions.ClientError:
