@@ -157,3 +157,24 @@ def test_with_a_read_only_cache_the_refresh_stays_in_one_process_and_lists_every
         result = subprocess.run(fuzzyaws + ["--ttl", "0", "ls", "--json"], env=env, capture_output=True, text=True)
         assert result.returncode == 0 and "cannot save to the cache" in result.stderr, result.stderr
         assert len(json.loads(result.stdout)) == 40 * len(REGIONS) * 2
+
+
+def test_what_a_child_says_is_said_once_by_the_parent_and_its_shards_fail_if_it_ends_early(tmp_path, monkeypatch):
+    from fuzzyaws import config
+    from fuzzyaws.app import App
+    from fuzzyaws.inventory import processes
+
+    child = tmp_path / "child"  # in place of python: reads its order, warns twice, dies
+    child.write_text("#!/bin/sh\ncat >/dev/null\necho 'fuzzyaws: warning: cannot save to the cache: full' >&2\n"
+                     "echo 'fuzzyaws: warning: cannot save to the cache: full' >&2\nexit 3\n")
+    child.chmod(0o755)
+    monkeypatch.setattr(processes.sys, "executable", str(child))
+    app = App(config.load({}, {"HOME": str(tmp_path), "PATH": os.environ["PATH"]}))
+    jobs = jobs_of(2, 2)
+    outcomes, warnings = [], []
+    started = processes.Child(app, jobs, [job[1] for job in jobs], time.time(), True)
+    started.follow(outcomes.append, lambda text, once=None: warnings.append((text, once)))
+    started.wait()
+    assert warnings == [("cannot save to the cache: full", "cannot save to the cache: full")] * 2
+    assert sorted(o.sid for o in outcomes) == sorted(sid for sid, _, _ in jobs)
+    assert all(o.status == "failed" and "exit status 3" in str(o.error) for o in outcomes)

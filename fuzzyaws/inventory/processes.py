@@ -58,10 +58,11 @@ class Child:
                  "targets": [t for t in targets if t.account in accounts],
                  "roles": app.aws.sessions.assumed()}
         self.jobs = jobs
-        # in a session of its own: Ctrl-C is the parent's, which ends its children
+        # in a session of its own: Ctrl-C is the parent's, which ends its children; what it
+        # says on stderr is said by the parent (held back while a picker owns the terminal)
         self.proc = subprocess.Popen([sys.executable, "-m", "fuzzyaws.inventory.processes"],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=app.env,
-                                     start_new_session=True)
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     env=app.env, start_new_session=True)
         try:
             pickle.dump(order, self.proc.stdin)
             self.proc.stdin.close()
@@ -69,11 +70,17 @@ class Child:
             pass
         self.thread: "threading.Thread | None" = None
 
-    def follow(self, done) -> None:
-        """Report its outcomes with `done(outcome)`, in a thread of its own; then, if it
-        ended early, its other shards as failed."""
+    def follow(self, done, warn) -> None:
+        """Report its outcomes with `done(outcome)`, in a thread of its own; then its
+        warnings with `warn(text, once=text)`, and, if it ended early, its other shards as
+        failed."""
+        said: list = []
+        drain = threading.Thread(target=lambda: said.extend(self.proc.stderr), daemon=True)
+        drain.start()
+
         def read():
             from fuzzyaws.aws.errors import AwsError
+            from fuzzyaws.console import PREFIX
             from fuzzyaws.inventory.refresh import Outcome
             seen = set()
             try:
@@ -84,6 +91,12 @@ class Child:
             except (EOFError, OSError, pickle.UnpicklingError):
                 pass
             status = self.proc.wait()
+            drain.join()
+            for line in said:
+                text = line.decode("utf-8", "replace").rstrip("\n")
+                text = text.removeprefix(PREFIX).removeprefix("warning: ")
+                if text:
+                    warn(text, once=text)
             error = AwsError(f"a refresh process ended early (exit status {status})")
             for sid, _, _ in self.jobs:
                 if sid not in seen:

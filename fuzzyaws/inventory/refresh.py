@@ -156,7 +156,7 @@ def refresh(app, shard_ids=None, *, kinds=None, force: bool = True) -> Report:
     try:
         for part in parts:
             children.append(processes.Child(app, part, targets, started, force))
-            children[-1].follow(done)
+            children[-1].follow(done, console.warn)
         run_shards(app, mine, targets, started, force, done)
         for child in children:
             child.wait()
