@@ -315,9 +315,7 @@ class Cache:
             yield  # nothing is shared on disk: nothing to guard
             return
         import fcntl
-        folder = os.path.join(self.directory, "locks")
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        fd = os.open(os.path.join(folder, sid.replace("/", "~")), os.O_RDWR | os.O_CREAT, 0o600)
+        fd = self._lock_file(sid.replace("/", "~"))
         try:
             while True:
                 try:
@@ -328,6 +326,12 @@ class Cache:
             yield
         finally:
             os.close(fd)
+
+    def _lock_file(self, name: str) -> int:
+        """An open descriptor of locks/NAME, to flock."""
+        folder = os.path.join(self.directory, "locks")
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        return os.open(os.path.join(folder, name), os.O_RDWR | os.O_CREAT, 0o600)
 
     # -- plans, and small entries of their own (the pick history) ------------------------
     def plan(self, key: str, now: float) -> "list | None":
@@ -424,9 +428,7 @@ class Cache:
         sleeps up to 100 ms a try."""
         import fcntl
         if self._write_fd is None:
-            folder = os.path.join(self.directory, "locks")
-            os.makedirs(folder, mode=0o700, exist_ok=True)
-            self._write_fd = os.open(os.path.join(folder, ".write"), os.O_RDWR | os.O_CREAT, 0o600)
+            self._write_fd = self._lock_file(".write")  # never a shard's: no shard id starts with "."
         fcntl.flock(self._write_fd, fcntl.LOCK_EX)
         try:
             yield

@@ -149,9 +149,10 @@ def _index(key: str, made_from: str, offline_until: float, keys: str, shards: st
     states, offset, at = [], 0, 0
     for _, used, ranges, files, state in shard_rows(shards):
         used, files = int(used), files.split(",")
-        place = f"\t{offset}\t{len(state.encode('utf-8', 'surrogateescape'))}\n"
+        length = len(state.encode("utf-8", "surrogateescape"))
+        place = f"\t{offset}\t{length}\n"
         states.append(state)
-        offset += len(state.encode("utf-8", "surrogateescape"))
+        offset += length
         for n, row in enumerate(rows_of(ranges, used)):
             chunk = row // cachedir.CHUNK
             if chunk < len(files) and files[chunk]:  # else it is in the database: not indexed

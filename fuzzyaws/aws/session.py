@@ -111,8 +111,6 @@ class Signed:
     calling thread (botocore signs a request synchronously in the thread that makes it).
     A call made any other way fails rather than be signed as another account."""
 
-    method = "fuzzyaws-signed"
-
     def get_frozen_credentials(self):
         credentials = _SIGNING.get()
         if credentials is None:

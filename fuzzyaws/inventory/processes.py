@@ -6,13 +6,16 @@ answers alone outlasts every wait on the network. So when there are enough shard
 `[org]` accounts (assumed roles), the accounts are split among `processes` (one per core
 by default): the parent keeps a share and everything else (its profiles, a source), and
 each child refreshes the shards of its accounts into the same cache, which is safe across
-processes (each shard is written under its lock, views are renewed by every write).
+processes (each shard is fetched under its lock, writes are serialized by an flock, and
+every write renews the views' generation).
 
 A child is `python -m fuzzyaws.inventory.processes`: it reads the settings, its targets,
 its jobs and the roles' credentials the parent already assumed (so no role is assumed
 twice) as one pickle on stdin, and writes each shard's Outcome as a pickle on stdout as
-it finishes, for the parent to report as its own. A child that dies has its shards
-reported failed; Ctrl-C reaches the children too, and the parent ends them.
+it finishes, for the parent to report as its own; what it says on stderr, the parent says.
+A child that dies has its shards reported failed. A child runs in a session of its own, so
+Ctrl-C reaches the parent only, which ends its children; a child whose parent is gone
+ends at its next shard.
 """
 from __future__ import annotations
 
@@ -50,7 +53,7 @@ def count(settings) -> int:
 
 
 class Child:
-    """A child refreshing `jobs`; `follow(done)` reports each Outcome as it comes."""
+    """A child refreshing `jobs`; `follow(done, warn)` reports each Outcome as it comes."""
 
     def __init__(self, app, jobs: list, targets: list, started: float, force: bool):
         accounts = {target.account for _, target, _ in jobs}
