@@ -295,6 +295,21 @@ def test_an_org_account_whose_role_is_refused_is_one_warning_and_the_rest_go_on(
     assert again.returncode == 0 and set(Counter(r["account"] for r in records(again))) == set(members.values())
 
 
+def test_offline_with_no_plan_an_org_lists_its_cached_accounts_whatever_the_profiles(cli, fleet, aws, tmp_path):
+    members = fleet.organization(A, ["dev", "ops"])
+    for name, account in members.items():
+        fleet.ec2(account, "us-east-1", 2, name=f"{name}-{{i}}")
+    files = aws.write_aws_config(tmp_path / "aws", {"mgmt": A})
+    config = tmp_path / "org.toml"
+    config.write_text('profiles = ["mgmt"]\nregions = ["us-east-1"]\nkinds = ["ec2"]\n[org]\nprofile = "mgmt"\n')
+    env = cli.env(**files, FUZZYAWS_CONFIG=str(config))
+    aws.faults.add("access_denied", service="sts", operation="AssumeRole", first=1)
+    assert cli("refresh", env=env).returncode == 0  # one member left out: no plan cached
+    offline = cli("ls", "--offline", "--json", env=env)
+    assert offline.returncode == 0, offline.stderr
+    assert len(records(offline)) == 2 and {r["account"] for r in records(offline)} < set(members.values())
+
+
 def test_all_regions_come_from_describe_regions(cli, fleet, aws):
     fleet.ec2(A, "ap-southeast-2", 1, name="sydney-{i}")
     result = cli("--region", "all", "ls", "--kind", "ec2")

@@ -218,11 +218,12 @@ def shard_kinds(settings, kinds=None) -> tuple:
 
 def _cached_scope(app, kinds, shards: dict) -> list:
     """Offline with no plan for these settings: the cached shards of the regions and
-    profiles (accounts) the settings name."""
+    profiles (accounts) the settings name; with an [org], of every account (its accounts
+    are the organization's, whatever the profiles, as aws/plan.py plans them)."""
     settings = app.settings
     regions = set(settings.regions) if settings.regions and "all" not in settings.regions else None
     accounts = None
-    if settings.profiles:
+    if settings.profiles and settings.org is None:
         known = app.cache.get("meta", "accounts", {})
         accounts = {known[p] for p in settings.profiles if p in known}
     return sorted((sid for sid, s in shards.items()
