@@ -16,7 +16,9 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import random
 import select
+import shutil
 import statistics
 import struct
 import subprocess
@@ -28,6 +30,7 @@ import time
 from common import interleaved, median_time, run_once, synthetic_cache, user_install
 
 RUNS = 11
+HISTORY = 500  # picks a history keeps (history.KEEP)
 TYPED = ["p", "pr", "pro", "prod", "prod ", "prod w", "prod we", "prod web"]
 
 
@@ -109,6 +112,14 @@ def main():
         with open(keyed_path, "w") as fh:
             fh.write("\n".join("\t".join(row.rsplit("\t", 1)[::-1]) for row in rows) + "\n")
         first = rows[0].split()[1].encode()  # the first resource's name
+        # a user's cache has picks in its history: those are shown first (the keys are read
+        # to find them), in a copy of the cache, so that the other rows see none
+        picked_env = dict(env, FUZZYAWS_CACHE_DIR=os.path.join(tmp, "picked"))
+        shutil.copytree(env["FUZZYAWS_CACHE_DIR"], picked_env["FUZZYAWS_CACHE_DIR"])
+        picks = random.Random(1).sample(rows, min(HISTORY, len(rows)))
+        with open(os.path.join(picked_env["FUZZYAWS_CACHE_DIR"], "history"), "w") as fh:
+            fh.write("".join(f"{time.time() - n * 600!r}\t{row.rsplit(chr(9), 1)[1]}\n" for n, row in enumerate(picks)))
+        recent = picks[0].split()[1].encode()  # the last one picked: shown first
         fzf = subprocess.run(["which", "fzf"], capture_output=True, text=True).stdout.strip()
         quick = interleaved({  # what runs without a terminal, side by side
             "python -c pass (user venv)": ([py, "-c", "pass"], None, None),
@@ -124,6 +135,7 @@ def main():
                                            "--with-nth=2.."], env, marker, keyed_path),
             "pick --multi --picker fzf, first lines": (pick + ["--picker", "fzf"], env, first, None),
             "pick --multi --picker fzf, all loaded": (pick + ["--picker", "fzf"], env, marker, None),
+            f"  first lines, {HISTORY} picks in history": (pick + ["--picker", "fzf"], picked_env, recent, None),
             "pick --multi --picker builtin": (pick + ["--picker", "builtin"], env, marker, None),
             # prompt_toolkit's own first frame (its styled prompt), behind the sketch above
             "  its prompt_toolkit frame": (pick + ["--picker", "builtin"], env, b"\x1b[0;34;1maws> ", None),

@@ -67,13 +67,14 @@ def _only_diskcache(path: str, entries) -> bool:
     return True
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Replace the file at `path` with `text` (mode 0600): readers see the old file or the
-    new one, never a part (a temporary file renamed over it)."""
+def write_atomically(path: str, text: "str | bytes") -> None:
+    """Replace the file at `path` with `text` (UTF-8, or bytes as they are; mode 0600):
+    readers see the old file or the new one, never a part (a temporary file renamed over it)."""
     temporary = f"{path}.{os.getpid()}.tmp"
+    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        with open(temporary, "w", encoding="utf-8", opener=lambda p, flags: os.open(p, flags, 0o600)) as fh:
-            fh.write(text)
+        with open(temporary, "wb", opener=lambda p, flags: os.open(p, flags, 0o600)) as fh:
+            fh.write(data)
         os.replace(temporary, path)
     except BaseException:
         try:

@@ -44,13 +44,55 @@ def listing(app, inventory, now: float, refreshing: bool = False, keep=None) -> 
     """The Listing of `inventory`: recently picked first, then cache order; only the `keep`
     keys if given (the header then counts those)."""
     keys, lines = inventory.keys(), inventory.lines()
-    order = history.recent_first(keys, history.scores(app.settings.cache_dir, now))
+    scores = history.scores(app.settings.cache_dir, now)
+    shown = len(keys)
     if keep is not None:
-        order = [i for i in order if keys[i] in keep]
-    if not isinstance(order, range):
-        keys, lines = [keys[i] for i in order], [lines[i] for i in order]
+        keys, lines = list(keys), list(lines)
+        order = [i for i in history.recent_first(keys, scores) if keys[i] in keep]
+        keys, lines, shown = [keys[i] for i in order], [lines[i] for i in order], len(order)
+    elif scores:
+        order = _Once(lambda stored=keys: history.recent_first(stored, scores))
+        keys, lines = _Reordered(keys, order), _Reordered(lines, order)
     return Listing(keys=keys, lines=lines, widest=inventory.widest(), accounts=inventory.accounts,
-                   header=header(inventory, now, refreshing, None if keep is None else len(order)))
+                   header=header(inventory, now, refreshing, None if keep is None else shown))
+
+
+class _Once:
+    """A value computed when first asked for, then kept."""
+
+    def __init__(self, compute):
+        self._compute, self._value = compute, None
+
+    def __call__(self):
+        if self._compute is not None:
+            self._value, self._compute = self._compute(), None
+        return self._value
+
+
+class _Reordered:
+    """`rows` (a listing's keys or lines) in the order of the indexes `order()` gives,
+    worked out when first read: fzf is started before a view's 100,000 keys are read to
+    find the recent picks, and a row asked for alone is read alone (view.Rows: its
+    block), so that fzf's first screenful does not wait for every line."""
+
+    def __init__(self, rows, order: _Once):
+        self._rows, self._order, self._made = rows, order, None
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        if self._made is None and isinstance(index, int):
+            return self._rows[self._order()[index]]
+        return self._list()[index]
+
+    def __iter__(self):
+        return iter(self._list())
+
+    def _list(self) -> list:
+        if self._made is None:
+            self._made = list(map(list(self._rows).__getitem__, self._order()))
+        return self._made
 
 
 def global_flags(app) -> list:

@@ -25,12 +25,13 @@ import os
 from fuzzyaws import cachedir
 
 FOLDER = "views"
-VERSION = "fuzzyaws-view 1"
+VERSION = "fuzzyaws-view 2"
 GENERATION = "generation"
 KEEP = 8  # views kept: scopes someone switches between
 INDEX = "fuzzyaws-view-index 1"
 INDEX_FROM = 20_000  # keys from which `find` reads an index of the view, not all of it
 BUCKET = 64  # keys per bucket of the index, about
+BLOCK = 256  # rows a view's Rows decode at a time: more than a screenful
 
 
 def _folder(directory: str) -> str:
@@ -110,11 +111,14 @@ def write(directory: str, key: str, made_from: str, inventory, due: list, offlin
     shards = "".join(f"{s.id}\t{len(inventory.rows(s))}\t{ranges}\t{','.join(files.get(s.id, ()))}\t{text}\n"
                      for s, text, ranges in inventory.stored_shards())
     lines, keys = inventory.text("lines"), inventory.text("keys")
+    sections = [text.encode("utf-8") for text in (lines, keys, shards)]
     oldest = inventory.oldest()
     numbers = [offline_until, inventory.missing, inventory.count, inventory.accounts, inventory.regions,
-               inventory.failed, -1.0 if oldest is None else oldest, len(lines), len(keys), len(shards)]
+               inventory.failed, -1.0 if oldest is None else oldest, lines.count("\n") + 1 if lines else 0,
+               shards.count("\n"), *map(len, sections)]
     widest = " ".join(f"{column}={cells}" for column, cells in inventory.widest().items())
-    head = [VERSION, key, made_from, " ".join(map(repr, numbers)), widest, " ".join(map(repr, sorted(due)))]
+    head = [VERSION, key, made_from, " ".join(map(repr, numbers)), widest, " ".join(map(repr, sorted(due))),
+            *(" ".join(map(str, _blocks(section))) for section in sections[:2])]
     try:
         folder = _made_folder(directory)
         path = os.path.join(folder, _name(key))
@@ -122,10 +126,21 @@ def write(directory: str, key: str, made_from: str, inventory, due: list, offlin
             cachedir.write_atomically(path + ".index", _index(key, made_from, offline_until, keys, shards))
         elif os.path.exists(path + ".index"):
             os.unlink(path + ".index")
-        cachedir.write_atomically(path, "\n".join(head) + "\n" + lines + keys + shards)
+        cachedir.write_atomically(path, b"".join(["\n".join(head).encode("utf-8") + b"\n", *sections]))
         _forget_old(folder)
     except OSError:
         pass
+
+
+def _blocks(section: bytes) -> list:
+    """Where each block of BLOCK rows of a section starts (bytes from its start)."""
+    if not section:
+        return []
+    starts, at, rows = [], 0, section.split(b"\n")
+    for first in range(0, len(rows), BLOCK):
+        starts.append(at)
+        at += sum(map(len, rows[first:first + BLOCK])) + BLOCK
+    return starts
 
 
 def _final(key: str) -> str:
@@ -191,47 +206,114 @@ def _forget_old(folder: str) -> None:
 
 
 def read(directory: str, key: str, now: float, offline: bool, default: bool = False):
-    """What the view of scope `key` holds (Stored), or None when there is no current one."""
+    """What the view of scope `key` holds (Stored), or None when there is no current one.
+    Only its head is read here: the rest is mapped, and decoded when asked for."""
     if not cachedir.check(directory, create=False, default=default):
         return None
     try:
-        with open(os.path.join(_folder(directory), _name(key)), encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, ValueError):
+        with open(os.path.join(_folder(directory), _name(key)), "rb") as fh:
+            parts = [fh.readline().decode("utf-8").rstrip("\n") for _ in range(8)]
+            if parts[0] != VERSION or parts[1] != key or parts[2] != generation(directory) or not parts[2]:
+                return None
+            offline_until, missing, count, accounts, regions, failed, oldest, rows, shards, *lengths = \
+                [float(n) for n in parts[3].split()]
+            due = [float(n) for n in parts[5].split()]
+            widest = {c: int(n) for c, _, n in (cell.partition("=") for cell in parts[4].split())}
+            blocks = [[int(n) for n in part.split()] for part in parts[6:8]]
+            start, lengths, rows = fh.tell(), [int(n) for n in lengths], int(rows)
+            if len(lengths) != 3 or os.fstat(fh.fileno()).st_size != start + sum(lengths) \
+                    or not all(_blocks_fit(b, rows, length) for b, length in zip(blocks, lengths)):
+                return None  # cut short, or not a view of ours
+            if offline and now >= offline_until:
+                return None  # the plan expired: offline, the cached shards of the settings are used
+            expired = sum(1 for t in due if t <= now)
+            if not offline and (expired or missing):
+                return None  # something to refresh: the shards are read, and refreshed
+            import mmap  # the file may be replaced meanwhile: the map keeps this one
+            data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if sum(lengths) else b""
+    except (OSError, ValueError):  # unreadable, or not a view of ours (wrong count, not numbers)
         return None
-    parts = text.split("\n", 6)
-    if len(parts) < 7 or parts[0] != VERSION or parts[1] != key or parts[2] != generation(directory) \
-            or not parts[2]:
-        return None
-    try:
-        offline_until, missing, count, accounts, regions, failed, oldest, n_lines, n_keys, n_shards = \
-            [float(n) for n in parts[3].split()]
-        due = [float(n) for n in parts[5].split()]
-        widest = {c: int(n) for c, _, n in (cell.partition("=") for cell in parts[4].split())}
-    except ValueError:  # not a view of ours (wrong count, not numbers)
-        return None
-    if offline and now >= offline_until:
-        return None  # the plan expired: offline, the cached shards of the settings are used
-    expired = sum(1 for t in due if t <= now)
-    if not offline and (expired or missing):
-        return None  # something to refresh: the shards are read, and refreshed
-    body = parts[6]
-    n_lines, n_keys, n_shards = int(n_lines), int(n_keys), int(n_shards)
-    if len(body) != n_lines + n_keys + n_shards:
-        return None
+    bounds = [start, start + lengths[0], start + lengths[0] + lengths[1], start + sum(lengths)]
     summary = Summary(int(count), int(accounts), int(regions), int(failed),
                       None if oldest < 0 else oldest, widest)
-    return Stored(body[:n_lines], body[n_lines:n_lines + n_keys], body[n_lines + n_keys:],
-                  summary, missing=int(missing), expired=expired)
+    return Stored(data, bounds, blocks, rows, int(shards), summary, missing=int(missing), expired=expired)
+
+
+def _blocks_fit(starts: list, rows: int, length: int) -> bool:
+    """Block starts as write() makes them for `rows` rows in `length` bytes."""
+    return len(starts) == -(-rows // BLOCK) and all(a < b for a, b in zip([-1, *starts], [*starts, length + 1]))
+
+
+class Rows:
+    """The rows of a view's section of lines or keys, a sequence decoded a block of BLOCK
+    rows at a time as they are asked for, and split whole only when all are: fzf is fed
+    its first screenful, or the recent picks wherever they are, while the rest waits."""
+
+    def __init__(self, data, start: int, end: int, blocks: list, count: int):
+        self._data, self._start, self._end, self._blocks, self._count = data, start, end, blocks, count
+        self._made: dict = {}  # {block: its rows}
+        self._all: "list | None" = None
+
+    def __len__(self) -> int:
+        return self._count if self._all is None else len(self._all)
+
+    def __getitem__(self, index):
+        try:
+            return self._all[index]  # once split (a picker's reload reads all 100,000)
+        except TypeError:  # not yet
+            pass
+        if isinstance(index, int) and 0 <= index < self._count:
+            block = self._block(index // BLOCK)
+            if index % BLOCK < len(block):
+                return block[index % BLOCK]
+        return self.all()[index]
+
+    def __iter__(self):
+        return iter(self.all())
+
+    def _block(self, n: int) -> list:
+        rows = self._made.get(n)
+        if rows is None:
+            end = self._start + self._blocks[n + 1] - 1 if n + 1 < len(self._blocks) else self._end
+            rows = self._made[n] = _text(self._data, self._start + self._blocks[n], end).split("\n")
+        return rows
+
+    def all(self) -> list:
+        if self._all is None:
+            text = _text(self._data, self._start, self._end)
+            self._all = text.split("\n") if text else []
+            self._made = {}
+        return self._all
+
+
+def _text(data, start: int, end: int) -> str:
+    """Bytes `start` to `end` of `data` (a map) as text, decoded in place, not copied first.
+    Written as UTF-8 by write(): a byte changed since shows as U+FFFD, never raises."""
+    return str(memoryview(data)[start:end], "utf-8", "replace")
 
 
 class Stored:
-    """What a view holds: the texts of lines, keys and shards, the summary, and the counts
-    of shards missing (-1: no plan) and expired now. inventory/load.py serves it."""
+    """What a view holds: its sections of lines, keys and shards (mapped, decoded when
+    asked for), the summary, and the counts of rows, shards, shards missing (-1: no plan)
+    and shards expired now. inventory/load.py serves it."""
 
-    def __init__(self, lines: str, keys: str, shards: str, summary: Summary, missing: int, expired: int):
-        self.lines, self.keys, self.shards = lines, keys, shards
+    def __init__(self, data, bounds: list, blocks: list, rows: int, shards: int, summary: Summary,
+                 missing: int, expired: int):
+        self._data, self._bounds, self._blocks, self.row_count, self.shard_count = data, bounds, blocks, rows, shards
         self.summary, self.missing, self.expired = summary, missing, expired
+        self._texts: dict = {}
+
+    def text(self, section: str) -> str:
+        """The text of section "lines", "keys" or "shards"."""
+        if section not in self._texts:
+            n = ("lines", "keys", "shards").index(section)
+            self._texts[section] = _text(self._data, self._bounds[n], self._bounds[n + 1])
+        return self._texts[section]
+
+    def rows(self, section: str) -> Rows:
+        """The rows of section "lines" or "keys", split when needed."""
+        n = ("lines", "keys").index(section)
+        return Rows(self._data, self._bounds[n], self._bounds[n + 1], self._blocks[n], self.row_count)
 
 
 def shard_rows(text: str):
@@ -289,10 +371,10 @@ def _place(directory: str, key: str, scope: str, now: float, default: bool):
     stored = read(directory, scope, now, offline=True, default=default)
     if stored is None:
         return None
-    at = row_of(stored.keys, key)
+    at = row_of(stored.text("keys"), key)
     if at is None:
         return None
-    for _, used, ranges, files, state in shard_rows(stored.shards):
+    for _, used, ranges, files, state in shard_rows(stored.text("shards")):
         used = int(used)
         if at >= used:
             at -= used

@@ -184,3 +184,30 @@ def test_ls_json_adds_each_line_to_the_stored_record_as_json_dumps_would():
         for ascii_only in (False, True):
             expected = json.dumps(record | {"line": "ec2\twéb"}, ensure_ascii=ascii_only)
             assert _with_line(stored, "ec2\twéb", ascii_only) == expected
+
+
+def test_rows_are_read_a_block_at_a_time_until_all_are_asked_for():
+    rows = [f"ec2\twéb-{i}" for i in range(view.BLOCK * 3 + 5)]
+    data = "\n".join(rows).encode("utf-8")
+    section = view.Rows(b"head\n" + data, 5, 5 + len(data), view._blocks(data), len(rows))
+    assert len(view._blocks(data)) == 4 and view._blocks_fit(view._blocks(data), len(rows), len(data))
+    assert len(section) == len(rows)
+    assert [section[i] for i in range(view.BLOCK)] == rows[:view.BLOCK]  # fzf's first screenful
+    assert section[view.BLOCK * 3 + 2] == rows[view.BLOCK * 3 + 2]  # a recent pick, far down
+    assert section._all is None and sorted(section._made) == [0, 3]  # two blocks read, not all
+    assert section[-1] == rows[-1] and list(section) == rows and section[2:4] == rows[2:4]
+    assert len(view.Rows(b"", 0, 0, [], 0)) == 0 and list(view.Rows(b"", 0, 0, [], 0)) == []
+    few = view.Rows(b"a\nb", 0, 3, [0], 2)
+    assert (few[0], few[1]) == ("a", "b") and few._all is None
+    with pytest.raises(IndexError):
+        few[2]
+    broken = view.Rows(b"ok\n\xff-byte", 0, 9, [0], 2)  # a byte changed on disk: shown, never raised
+    assert broken[1] == "\ufffd-byte"
+    assert not view._blocks_fit([0, 5], len(rows), len(data))  # a tampered head: not a view of ours
+
+
+def test_recent_picks_come_first_highest_score_first_ties_in_listing_order():
+    from fuzzyaws.history import recent_first
+    keys = ["a", "b", "c", "d", "e"]
+    assert recent_first(keys, {}) == range(5)
+    assert recent_first(keys, {"c": 2.0, "e": 4.0, "a": 2.0, "gone": 9.0}) == [4, 0, 2, 1, 3]

@@ -105,7 +105,6 @@ class StoredInventory(Inventory):
     count = accounts = regions = failed = None  # plain values here, not sums over shards
 
     def __init__(self, stored):
-        self._texts = {"lines": stored.lines, "keys": stored.keys}
         self._stored = stored
         self._parsed = None
         self._rows: dict = {}
@@ -115,14 +114,20 @@ class StoredInventory(Inventory):
             summary.count, summary.accounts, summary.regions, summary.failed
 
     def text(self, prefix: str) -> str:
-        return self._texts[prefix]
+        return self._stored.text(prefix)
+
+    def lines(self) -> "view.Rows":
+        return self._stored.rows("lines")
+
+    def keys(self) -> "view.Rows":
+        return self._stored.rows("keys")
 
     @property
     def shards(self) -> list:
         if self._parsed is None:
             from fuzzyaws.cache import parse_shard
             self._parsed = []
-            for sid, _, ranges, _, meta in view.shard_rows(self._stored.shards):
+            for sid, _, ranges, _, meta in view.shard_rows(self._stored.text("shards")):
                 self._parsed.append(parse_shard(sid, meta))
                 if ranges:
                     self._rows[sid] = view.ranges_of(ranges)
@@ -134,7 +139,7 @@ class StoredInventory(Inventory):
 
     @property
     def shard_count(self) -> int:
-        return self._stored.shards.count("\n")
+        return self._stored.shard_count
 
     def widest(self) -> dict:
         return dict(self._stored.summary.widest)

@@ -78,9 +78,9 @@ def items(listing: Listing, columns: int, color: bool = False):
     comes last, past the screen's edge, so that fzf needs no --with-nth (which would triple
     its load time) to hide it; --nth=1 keeps it out of matching."""
     yield listing.header
-    lines = listing.display(columns, color)
-    for i, key in enumerate(listing.keys):
-        yield f"{lines[i]}\t{key}"
+    lines, keys = listing.display(columns, color), listing.keys
+    for i in range(len(keys)):  # by index: a view's rows (view.Rows) split after the first screenful
+        yield f"{lines[i]}\t{keys[i]}"
 
 
 def choose(name: str, env: dict):
