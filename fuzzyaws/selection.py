@@ -57,6 +57,9 @@ def listing(app, inventory, now: float, refreshing: bool = False, keep=None) -> 
                    header=header(inventory, now, refreshing, None if keep is None else shown))
 
 
+SCREENFUL = 256  # rows a picker asks for before it asks for all of them (the first screen)
+
+
 class _Once:
     """A value computed when first asked for, then kept."""
 
@@ -82,7 +85,7 @@ class _Reordered:
         return len(self._rows)
 
     def __getitem__(self, index):
-        if self._made is None and isinstance(index, int):
+        if self._made is None and isinstance(index, int) and 0 <= index < SCREENFUL:
             return self._rows[self._order()[index]]
         return self._list()[index]
 

@@ -258,24 +258,21 @@ class Rows:
         return self._count if self._all is None else len(self._all)
 
     def __getitem__(self, index):
-        try:
-            return self._all[index]  # once split (a picker's reload reads all 100,000)
-        except TypeError:  # not yet
-            pass
-        if isinstance(index, int) and 0 <= index < self._count:
-            block = self._block(index // BLOCK)
-            if index % BLOCK < len(block):
-                return block[index % BLOCK]
+        if self._all is None and isinstance(index, int) and 0 <= index < self._count:
+            n, at = divmod(index, BLOCK)
+            block = self._made.get(n) or self._block(n)
+            if at < len(block):
+                return block[at]
         return self.all()[index]
 
     def __iter__(self):
         return iter(self.all())
 
     def _block(self, n: int) -> list:
-        rows = self._made.get(n)
-        if rows is None:
-            end = self._start + self._blocks[n + 1] - 1 if n + 1 < len(self._blocks) else self._end
-            rows = self._made[n] = _text(self._data, self._start + self._blocks[n], end).split("\n")
+        if len(self._made) * 4 >= len(self._blocks):  # a quarter read: all at once is cheaper now
+            return self.all()[n * BLOCK:(n + 1) * BLOCK]
+        end = self._start + self._blocks[n + 1] - 1 if n + 1 < len(self._blocks) else self._end
+        rows = self._made[n] = _text(self._data, self._start + self._blocks[n], end).split("\n")
         return rows
 
     def all(self) -> list:

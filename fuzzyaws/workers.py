@@ -108,10 +108,15 @@ class Pool:
             return [call() for call in calls]
         tasks = [self.submit(call) for call in calls[1:]]
         first = calls[0]()
+        return [first] + self.results(tasks)
+
+    def results(self, tasks: list) -> list:
+        """The results of `tasks` (submitted), in order; the first exception is raised.
+        Those still queued are run here rather than waited for: safe from a task."""
         for task in tasks:
-            if task.claim():  # still queued: run it here rather than wait for a thread
+            if task.claim():
                 task.run()
-        return [first] + [task.get() for task in tasks]
+        return [task.get() for task in tasks]
 
     def each(self, calls, done) -> None:
         """Run `calls` on the pool, calling `done(task)` in this thread as each finishes.

@@ -51,6 +51,12 @@ class Fetch:
     def gather(self, *calls) -> list:
         return self._pool.gather(*calls)
 
+    def submit(self, call):
+        return self._pool.submit(call)
+
+    def results(self, started: list) -> list:
+        return self._pool.results(started)
+
     def previous(self) -> list:
         return []
 
@@ -303,3 +309,32 @@ def test_hybrid_nodes_every_page_like_ec2s_ssm_attrs(collect, fleet, aws, pool):
     # the EC2 shard is unchanged by hybrid nodes
     from_ec2 = {r.id: r for r in ec2.collect(Fetch(aws, pool, A, EAST, 10))}
     assert set(from_ec2) == set(instances) and {r.ssm_ping for r in from_ec2.values()} == {"Online"}
+
+
+def test_ec2_asks_ssm_about_its_instances_in_batches_at_once(collect, fleet, aws):
+    ids = fleet.ec2(A, EAST, 23)
+    aws.ssm.set(ids[4], ping_status="ConnectionLost")
+    aws.ssm.set(ids[7], managed=False)
+    aws.faults.add("latency", seconds=0.5, service="ssm", operation="DescribeInstanceInformation")
+    got = collect("ec2", page_size=10)
+    asked = calls(aws, "DescribeInstanceInformation")
+    assert len(asked) == 3  # 10 ids a call (the page size): 23 instances
+    spans = sorted((c.time, c.time + c.duration) for c in asked)
+    assert spans[-1][0] < spans[0][1]  # all three at once, not one after the other
+    assert got[ids[4]].attrs["ssm_ping"] == "ConnectionLost" and "ssm_ping" not in got[ids[7]].attrs
+    assert {got[i].attrs["ssm_ping"] for i in ids if i not in (ids[4], ids[7])} == {"Online"}
+    aws.calls.clear()
+    assert collect("ec2", region="us-west-2") == {}
+    assert not calls(aws, "DescribeInstanceInformation")  # no instances: nothing to ask
+
+
+def test_a_denied_ssm_batch_is_the_last_one_asked(fleet, aws, pool):
+    ids = fleet.ec2(A, EAST, 40)
+    aws.faults.add("latency", seconds=0.2, service="ec2", operation="DescribeInstances")
+    aws.faults.add("access_denied", service="ssm", operation="DescribeInstanceInformation")
+    fetch = Fetch(aws, pool, A, EAST, 10)
+    got = ec2.collect(fetch)
+    assert sorted(r.id for r in got) == sorted(ids)  # the instances, without their SSM status
+    assert all("access denied" in r.attrs["ssm_unknown"].lower() for r in got)
+    assert len(fetch.problems) == 1 and "SSM status unknown" in fetch.problems[0]
+    assert len(calls(aws, "DescribeInstanceInformation")) == 1  # not once per batch

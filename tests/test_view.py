@@ -187,14 +187,16 @@ def test_ls_json_adds_each_line_to_the_stored_record_as_json_dumps_would():
 
 
 def test_rows_are_read_a_block_at_a_time_until_all_are_asked_for():
-    rows = [f"ec2\twéb-{i}" for i in range(view.BLOCK * 3 + 5)]
+    rows = [f"ec2\twéb-{i}" for i in range(view.BLOCK * 12 + 5)]
     data = "\n".join(rows).encode("utf-8")
     section = view.Rows(b"head\n" + data, 5, 5 + len(data), view._blocks(data), len(rows))
-    assert len(view._blocks(data)) == 4 and view._blocks_fit(view._blocks(data), len(rows), len(data))
+    assert len(view._blocks(data)) == 13 and view._blocks_fit(view._blocks(data), len(rows), len(data))
     assert len(section) == len(rows)
     assert [section[i] for i in range(view.BLOCK)] == rows[:view.BLOCK]  # fzf's first screenful
-    assert section[view.BLOCK * 3 + 2] == rows[view.BLOCK * 3 + 2]  # a recent pick, far down
-    assert section._all is None and sorted(section._made) == [0, 3]  # two blocks read, not all
+    assert section[view.BLOCK * 11 + 2] == rows[view.BLOCK * 11 + 2]  # a recent pick, far down
+    assert section._all is None and sorted(section._made) == [0, 11]  # two blocks read, not all
+    assert [section[view.BLOCK * n] for n in (3, 5, 7)] == [rows[view.BLOCK * n] for n in (3, 5, 7)]
+    assert section._all == rows  # a quarter of the blocks read: the rest at once
     assert section[-1] == rows[-1] and list(section) == rows and section[2:4] == rows[2:4]
     assert len(view.Rows(b"", 0, 0, [], 0)) == 0 and list(view.Rows(b"", 0, 0, [], 0)) == []
     few = view.Rows(b"a\nb", 0, 3, [0], 2)

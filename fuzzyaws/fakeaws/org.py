@@ -11,7 +11,8 @@ moto would take hours to hold 100,000 instances and answers each call in millise
 CPU; this answers:
   organizations ListAccounts (JSON 1.1, NextToken pages of 20), sts GetCallerIdentity and
   AssumeRole (query/XML), ec2 DescribeRegions and DescribeInstances (EC2 query, MaxResults
-  and NextToken), ssm DescribeInstanceInformation (JSON, pages of at most 50),
+  and NextToken), ssm DescribeInstanceInformation (JSON, pages of at most 50; the
+  InstanceIds and ResourceType filters),
 and every other operation of the JSON, query, EC2 and REST protocols with a valid empty
 answer (each list of its output empty), built from botocore's own service model.
 
@@ -62,6 +63,14 @@ def account_id(n: int) -> str:
 
 def instance_id(account: str, region: str, n: int) -> str:
     return f"i-{int(account):010x}{REGIONS.index(region) if region in REGIONS else 255:02x}{n:05x}"
+
+
+def _instance_number(iid: str) -> int:
+    """The n of instance_id(account, region, n), -1 for an id not of that form."""
+    try:
+        return int(iid[-5:], 16) if len(iid) == 19 and iid.startswith("i-") else -1
+    except ValueError:
+        return -1
 
 
 class Answer(Exception):
@@ -243,13 +252,21 @@ class FakeOrg:
         start = int(params.get("NextToken") or 0)
         size = max(5, min(int(params.get("MaxResults") or 10), 50))
         count = self.instances if region in self.regions else 0
+        numbers = range(count)  # every instance is managed, none is hybrid
+        for f in params.get("Filters") or ():
+            if f.get("Key") == "InstanceIds":  # those of the ids that are this region's instances
+                ids = set(f.get("Values") or ())
+                numbers = sorted(n for n in map(_instance_number, ids)
+                                 if n in numbers and instance_id(account, region, n) in ids)
+            elif f.get("Key") == "ResourceType" and f.get("Values") != ["EC2Instance"]:
+                numbers = []
         page = [{"InstanceId": instance_id(account, region, n), "PingStatus": "Online",
                  "LastPingDateTime": 1767000000.0, "AgentVersion": "3.3.0.0", "IsLatestVersion": True,
                  "PlatformType": "Linux", "PlatformName": "Amazon Linux", "PlatformVersion": "2023",
                  "ResourceType": "EC2Instance"}
-                for n in range(start, min(start + size, count))]
+                for n in numbers[start:start + size]]
         body = {"InstanceInformationList": page}
-        if start + size < count:
+        if start + size < len(numbers):
             body["NextToken"] = str(start + size)
         return "application/x-amz-json-1.1", json.dumps(body)
 

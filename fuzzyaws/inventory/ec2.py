@@ -2,7 +2,8 @@
 
 IAM: ec2:DescribeInstances, ssm:DescribeInstanceInformation
 
-If the SSM listing fails, the instances are still stored, each with the SSM status it had
+SSM is asked about the instances by batches of ids while EC2 lists them (ssm.Agents). If
+it cannot be asked, the instances are still stored, each with the SSM status it had
 before, marked unknown (`ssm_unknown`: why), so that `run` and `connect` can say why
 instead of calling healthy hosts unmanaged.
 """
@@ -18,28 +19,25 @@ SSM_ATTRS = ("ssm_ping", "ssm_agent", "ssm_platform")
 
 
 def collect(fetch) -> list:
-    def instances():  # made into Resources a page at a time: botocore's dicts are ~10x larger
-        pages = fetch.client("ec2").get_paginator("describe_instances").paginate(
-            Filters=[{"Name": "instance-state-name", "Values": LIVE_STATES}],
-            PaginationConfig={"PageSize": min(fetch.page_size, 1000)})
-        return [_resource(i, fetch.account, fetch.region) for page in pages
-                for r in page["Reservations"] for i in r["Instances"]]
-
-    def agents():
-        try:
-            return ssm.agents(fetch)
-        except AwsError as exc:  # the instances are worth having without it
-            return exc
-
-    instances, agents = fetch.gather(instances, agents)
-    if isinstance(agents, AwsError):
-        unknown = f"SSM status unknown: {agents.cause}"
+    agents = ssm.Agents(fetch)
+    pages = fetch.client("ec2").get_paginator("describe_instances").paginate(
+        Filters=[{"Name": "instance-state-name", "Values": LIVE_STATES}],
+        PaginationConfig={"PageSize": min(fetch.page_size, 1000)})
+    instances: list = []
+    for page in pages:  # made into Resources a page at a time: botocore's dicts are ~10x larger
+        listed = [_resource(i, fetch.account, fetch.region) for r in page["Reservations"] for i in r["Instances"]]
+        agents.ask([r.id for r in listed])  # while the next page is fetched
+        instances += listed
+    try:
+        found = agents.found()
+    except AwsError as exc:  # the instances are worth having without it
+        unknown = f"SSM status unknown: {exc.cause}"
         fetch.partial(unknown)
         before = {r.id: r.attrs for r in fetch.previous()}
         return [_with(r, {**{k: v for k, v in before.get(r.id, {}).items() if k in SSM_ATTRS},
                           "ssm_unknown": unknown})
                 for r in instances]
-    return [_with(r, agents.get(r.id)) for r in instances]
+    return [_with(r, found.get(r.id)) for r in instances]
 
 
 def _with(resource: Resource, agent: "dict | None") -> Resource:

@@ -99,6 +99,13 @@ class Fetch:
     def gather(self, *calls) -> list:
         return self._pool.gather(*calls)
 
+    def submit(self, call):
+        """Start `call` on the run's pool; `results` gives its outcome."""
+        return self._pool.submit(call)
+
+    def results(self, started: list) -> list:
+        return self._pool.results(started)
+
     def previous(self) -> list:
         """The shard's resources as last stored."""
         return [Resource.from_dict(d) for d in self._cache.records(self.sid)]

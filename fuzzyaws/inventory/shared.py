@@ -2,7 +2,6 @@
 (through `Fetch.once_here`) whichever shard asks first, and dropped once the last shard
 of that account × region is done:
 
-- the SSM managed nodes (EC2 instances' agent status, and the hybrid `mi-` nodes);
 - the ECS clusters (their tasks, and their services);
 - the tags of the region's resources, from the tagging API: one paginated call instead
   of one tag call per queue, topic, table or cache cluster (and the `tagging` index
@@ -14,15 +13,6 @@ from __future__ import annotations
 from fuzzyaws.aws.errors import AccessDenied
 from fuzzyaws.inventory.shape import clip
 from fuzzyaws.model import tag_dict
-
-
-def ssm_nodes(fetch) -> list:
-    """Every page of DescribeInstanceInformation: EC2 instances and hybrid nodes."""
-    def listing():
-        pages = fetch.client("ssm").get_paginator("describe_instance_information").paginate(
-            PaginationConfig={"PageSize": clip(fetch.page_size, 5, 50)})
-        return [info for page in pages for info in page["InstanceInformationList"]]
-    return fetch.once_here("ssm nodes", listing)
 
 
 def ecs_clusters(fetch) -> list:

@@ -2,7 +2,10 @@
 EC2 instances, to merge into their records, and the nodes themselves for hybrid ones."""
 from __future__ import annotations
 
-from fuzzyaws.inventory import shared
+from fuzzyaws.aws.errors import AwsError
+from fuzzyaws.inventory.shape import clip
+
+BATCH = 50  # instance ids one call asks about: its largest page
 
 
 def agent(info: dict) -> dict:
@@ -15,7 +18,35 @@ def agent(info: dict) -> dict:
     }
 
 
-def agents(fetch) -> dict:
-    """{instance id: agent(info)} for managed EC2 instances."""
-    return {info["InstanceId"]: agent(info)
-            for info in shared.ssm_nodes(fetch) if info.get("InstanceId", "").startswith("i-")}
+class Agents:
+    """The SSM agent status of EC2 instances, asked for by batches of their ids as EC2 lists
+    them, the batches concurrently on the run's pool. Listing every managed node instead
+    is one page of 50 after another: 2,000 calls in a row for 100,000 instances, minutes.
+    A region without instances costs no call. Once a batch fails the rest are not asked,
+    and `found()` raises that error."""
+
+    def __init__(self, fetch):
+        self._fetch, self._started, self._failed = fetch, [], None
+        self._size = clip(fetch.page_size, 5, BATCH)
+
+    def ask(self, ids: list) -> None:
+        for n in range(0, len(ids), self._size):
+            self._started.append(self._fetch.submit(lambda batch=ids[n:n + self._size]: self._batch(batch)))
+
+    def _batch(self, ids: list) -> dict:
+        if self._failed is not None:
+            return {}
+        try:
+            pages = self._fetch.client("ssm").get_paginator("describe_instance_information").paginate(
+                Filters=[{"Key": "InstanceIds", "Values": ids}], PaginationConfig={"PageSize": self._size})
+            return {info["InstanceId"]: agent(info) for page in pages for info in page["InstanceInformationList"]}
+        except AwsError as exc:
+            self._failed = exc
+            raise
+
+    def found(self) -> dict:
+        """{instance id: agent(info)} for those of the ids asked about that SSM manages."""
+        out: dict = {}
+        for batch in self._fetch.results(self._started):
+            out.update(batch)
+        return out

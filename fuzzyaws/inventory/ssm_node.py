@@ -1,20 +1,23 @@
-"""Hybrid managed nodes (`mi-…`: on-premises servers and VMs registered with SSM), from the
-same DescribeInstanceInformation listing as EC2's agent status (shared.py), with their
-tags (one ListTagsForResource each, run concurrently: there is no batched form). Their
+"""Hybrid managed nodes (`mi-…`: on-premises servers and VMs registered with SSM), from
+DescribeInstanceInformation (only nodes of that type: EC2's agent status is asked for by
+instance, ssm.py), with their tags (one ListTagsForResource each, run concurrently: there is no batched form). Their
 records carry the SSM attrs of an EC2 instance's (`ssm_ping`, `ssm_agent`, `ssm_platform`).
 
 IAM: ssm:DescribeInstanceInformation, ssm:ListTagsForResource
 """
 from __future__ import annotations
 
-from fuzzyaws.inventory import shared, ssm
-from fuzzyaws.inventory.shape import iso, resource, unless_gone
+from fuzzyaws.inventory import ssm
+from fuzzyaws.inventory.shape import clip, iso, resource, unless_gone
 from fuzzyaws.model import partition, tag_dict
 
 
 def collect(fetch) -> list:
     client = fetch.client("ssm")
-    infos = [i for i in shared.ssm_nodes(fetch) if i.get("InstanceId", "").startswith("mi-")]
+    pages = client.get_paginator("describe_instance_information").paginate(
+        Filters=[{"Key": "ResourceType", "Values": ["ManagedInstance"]}],
+        PaginationConfig={"PageSize": clip(fetch.page_size, 5, 50)})
+    infos = [i for page in pages for i in page["InstanceInformationList"] if i.get("InstanceId", "").startswith("mi-")]
     tags = fetch.gather(*[lambda i=i: unless_gone(lambda: tag_dict(client.list_tags_for_resource(
         ResourceType="ManagedInstance", ResourceId=i["InstanceId"]).get("TagList")), "InvalidResourceId")
         for i in infos])
