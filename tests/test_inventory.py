@@ -98,7 +98,10 @@ def test_throttling_on_every_other_call_still_gives_everything(cli, fleet, aws):
     fleet.elasticache_cluster(A, "us-east-1", "memc")
     fleet.ecs_tasks(A, "us-east-1", "main", "web", 3)
     aws.faults.add("throttle", every=2)
-    result = cli("ls", "--json", env=cli.env(FUZZYAWS_PAGE_SIZE="10", FUZZYAWS_KINDS="ec2,rds,elasticache,ecs"))
+    # one worker: calls one at a time, so that every other one is throttled, as named (with
+    # calls at once, one call could meet every throttle in a row and use up its retries)
+    result = cli("ls", "--json", env=cli.env(FUZZYAWS_PAGE_SIZE="10", FUZZYAWS_KINDS="ec2,rds,elasticache,ecs",
+                                             FUZZYAWS_WORKERS="1"))
     assert result.stderr == ""
     assert Counter(r["kind"] for r in records(result)) == {"ec2": 30, "rds": 1, "elasticache": 1, "ecs": 3}
     assert any(c.status == 400 for c in aws.calls)  # throttles were injected, and retried
