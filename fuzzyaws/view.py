@@ -32,6 +32,7 @@ INDEX = "fuzzyaws-view-index 1"
 INDEX_FROM = 20_000  # keys from which `find` reads an index of the view, not all of it
 BUCKET = 64  # keys per bucket of the index, about
 BLOCK = 256  # rows a view's Rows decode at a time: more than a screenful
+ALONE = 4 * BLOCK  # rows Rows give from their blocks: a reader asking for more wants all
 
 
 def _folder(directory: str) -> str:
@@ -252,13 +253,16 @@ class Rows:
     def __init__(self, data, start: int, end: int, blocks: list, count: int):
         self._data, self._start, self._end, self._blocks, self._count = data, start, end, blocks, count
         self._made: dict = {}  # {block: its rows}
+        self._alone = 0  # rows given from their block
         self._all: "list | None" = None
 
     def __len__(self) -> int:
         return self._count if self._all is None else len(self._all)
 
     def __getitem__(self, index):
-        if self._all is None and isinstance(index, int) and 0 <= index < self._count:
+        if self._all is None and isinstance(index, int) and 0 <= index < self._count \
+                and self._alone < ALONE:
+            self._alone += 1
             n, at = divmod(index, BLOCK)
             block = self._made.get(n) or self._block(n)
             if at < len(block):
@@ -269,8 +273,6 @@ class Rows:
         return iter(self.all())
 
     def _block(self, n: int) -> list:
-        if len(self._made) * 4 >= len(self._blocks):  # a quarter read: all at once is cheaper now
-            return self.all()[n * BLOCK:(n + 1) * BLOCK]
         end = self._start + self._blocks[n + 1] - 1 if n + 1 < len(self._blocks) else self._end
         rows = self._made[n] = _text(self._data, self._start + self._blocks[n], end).split("\n")
         return rows

@@ -195,8 +195,9 @@ def test_rows_are_read_a_block_at_a_time_until_all_are_asked_for():
     assert [section[i] for i in range(view.BLOCK)] == rows[:view.BLOCK]  # fzf's first screenful
     assert section[view.BLOCK * 11 + 2] == rows[view.BLOCK * 11 + 2]  # a recent pick, far down
     assert section._all is None and sorted(section._made) == [0, 11]  # two blocks read, not all
-    assert [section[view.BLOCK * n] for n in (3, 5, 7)] == [rows[view.BLOCK * n] for n in (3, 5, 7)]
-    assert section._all == rows  # a quarter of the blocks read: the rest at once
+    reader = view.Rows(data, 0, len(data), view._blocks(data), len(rows))
+    assert [reader[i] for i in range(view.ALONE)] == rows[:view.ALONE] and reader._all is None
+    assert reader[view.ALONE] == rows[view.ALONE] and reader._all == rows  # read on: all at once
     assert section[-1] == rows[-1] and list(section) == rows and section[2:4] == rows[2:4]
     assert len(view.Rows(b"", 0, 0, [], 0)) == 0 and list(view.Rows(b"", 0, 0, [], 0)) == []
     few = view.Rows(b"a\nb", 0, 3, [0], 2)
