@@ -57,6 +57,17 @@ One account of 100,000 instances (python3 bench/org.py 1 --regions 1 --instances
 records a page at a time), all listed. Not met: <= 20 s. The wall is SSM's
 DescribeInstanceInformation, 2,000 pages of 50 one after the other (its maximum page);
 the CPU, EC2's 100 pages of XML, in one process.
+
+  after, 2026-11-29 (third session: SSM asked about the instances by batches of 50 ids
+  while EC2 lists them, the batches at once; load average 1.5-3)
+  accounts    wall     CPU  fake CPU  peak RSS    fds  threads  procs  calls  conns   listed
+       300   72.9s   99.9s     14.5s    139 MB    153       33      2  11432    921  102000 (all)
+  one account of 100,000 instances: 56.8 s wall (226 s before), 53.1 s CPU, 582 MB, all
+  listed, 2,103 calls.
+
+Not met still: 60 s at 300 accounts, and 20 s for 100,000 instances. Both are CPU-bound
+now: one shard's calls share one process (the GIL), and a call costs its CPU whatever the
+latency (measured alone: 5.5 ms for an SSM batch of 50, 172 ms for an EC2 page of 1,000).
 """
 from __future__ import annotations
 
