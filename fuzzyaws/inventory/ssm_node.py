@@ -1,7 +1,8 @@
 """Hybrid managed nodes (`mi-…`: on-premises servers and VMs registered with SSM), from
-DescribeInstanceInformation (only nodes of that type: EC2's agent status is asked for by
-instance, ssm.py), with their tags (one ListTagsForResource each, run concurrently: there is no batched form). Their
-records carry the SSM attrs of an EC2 instance's (`ssm_ping`, `ssm_agent`, `ssm_platform`).
+DescribeInstanceInformation (nodes of that type only: EC2's agent status is asked for by
+instance, ssm.py), with their tags (one ListTagsForResource each, run concurrently: there
+is no batched form). Their records carry the SSM attrs of an EC2 instance's (`ssm_ping`,
+`ssm_agent`, `ssm_platform`).
 
 IAM: ssm:DescribeInstanceInformation, ssm:ListTagsForResource
 """

@@ -79,7 +79,7 @@ def items(listing: Listing, columns: int, color: bool = False):
     its load time) to hide it; --nth=1 keeps it out of matching."""
     yield listing.header
     lines, keys = listing.display(columns, color), listing.keys
-    for i in range(len(keys)):  # by index: a view's rows (view.Rows) split after the first screenful
+    for i in range(len(keys)):  # by index: a view's first screenful is read alone (view.Rows)
         yield f"{lines[i]}\t{keys[i]}"
 
 
