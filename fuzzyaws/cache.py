@@ -446,6 +446,15 @@ class Cache:
         """Whether this run holds data the disk did not take (then no view is made of it)."""
         return bool(self._memory or self._deleted)
 
+    def kept(self) -> tuple:
+        """(values written, keys deleted) that the disk did not take this run."""
+        return dict(self._memory), set(self._deleted)
+
+    def keep(self, values: dict, deleted) -> None:
+        """Take over what another process's run could not write (its `kept()`): written if
+        the disk takes it now, else kept in memory for this run."""
+        self._write(values, deleted)
+
     def _cannot_write(self, exc) -> None:
         reason = getattr(exc, "strerror", None) or str(exc)
         if self._unwritable is None:

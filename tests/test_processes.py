@@ -178,3 +178,41 @@ def test_what_a_child_says_is_said_once_by_the_parent_and_its_shards_fail_if_it_
     assert warnings == [("cannot save to the cache: full", "cannot save to the cache: full")] * 2
     assert sorted(o.sid for o in outcomes) == sorted(sid for sid, _, _ in jobs)
     assert all(o.status == "failed" and "exit status 3" in str(o.error) for o in outcomes)
+
+
+def test_what_a_full_disk_refuses_a_child_is_still_listed_by_the_run(tmp_path):
+    from tests.test_badday import tmpfs
+    config = tmp_path / "config.toml"
+    config.write_text('regions = ["all"]\nkinds = ["ec2"]\nindex = "off"\nprocesses = 2\n'
+                      '[org]\nrole_name = "Admin"\n')
+    with FakeOrg(30, instances=1, latency=0.0, throttle=0) as org, tmpfs(tmp_path / "small", size="16m") as mount:
+        env = org.env(base=os.environ)
+        env.update(FUZZYAWS_CACHE_DIR=str(mount / "cache"), FUZZYAWS_CONFIG=str(config),
+                   XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path),
+                   AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+        fuzzyaws = [sys.executable, "-m", "fuzzyaws"]
+        first = subprocess.run(fuzzyaws + ["refresh"], env=env, capture_output=True, text=True)
+        assert (first.returncode, first.stderr) == (0, "")
+        org.instances, org.latency = 2, 0.2  # every region has one more instance now
+        proc = subprocess.Popen(fuzzyaws + ["--ttl", "0", "ls", "--json"], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            wait_for_child(proc)  # the disk fills up while the child refreshes its accounts
+            fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT)
+            try:
+                while os.write(fd, b"\0" * 4096):
+                    pass
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+            stdout, stderr = proc.communicate(timeout=300)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        assert "cannot save to the cache" in stderr and "Traceback" not in stderr
+        accounts = Counter(record["account"] for record in json.loads(stdout))
+        assert accounts == {a: 2 * len(REGIONS) for a in accounts} and len(accounts) == 30, stderr  # all fresh
+        (mount / "filler").unlink()
+        listed = subprocess.run(fuzzyaws + ["ls", "--offline", "--json"], env=env, capture_output=True, text=True)
+        assert len(json.loads(listed.stdout)) >= 30 * len(REGIONS)  # the cache intact: nothing wiped

@@ -12,7 +12,9 @@ every write renews the views' generation).
 A child is `python -m fuzzyaws.inventory.processes`: it reads the settings, its targets,
 its jobs and the roles' credentials the parent already assumed (so no role is assumed
 twice) as one pickle on stdin, and writes each shard's Outcome as a pickle on stdout as
-it finishes, for the parent to report as its own; what it says on stderr, the parent says.
+it finishes, for the parent to report as its own; what it says on stderr, the parent says;
+what its cache could not write (a full disk), it hands the parent last (`Kept`), so that
+the run still lists it.
 A child that dies has its shards reported failed. A child runs in a session of its own, so
 Ctrl-C reaches the parent only, which ends its children; a child whose parent is gone
 ends at its next shard.
@@ -52,6 +54,13 @@ def count(settings) -> int:
     return settings.processes or os.cpu_count() or 1
 
 
+class Kept:
+    """What a child's cache could not write (Cache.kept()), for the parent's to keep."""
+
+    def __init__(self, values: dict, deleted: set):
+        self.values, self.deleted = values, deleted
+
+
 class Child:
     """A child refreshing `jobs`; `follow(done, warn)` reports each Outcome as it comes."""
 
@@ -60,7 +69,7 @@ class Child:
         order = {"settings": app.settings, "jobs": jobs, "started": started, "force": force,
                  "targets": [t for t in targets if t.account in accounts],
                  "roles": app.aws.sessions.assumed()}
-        self.jobs = jobs
+        self.jobs, self.cache = jobs, app.cache
         # in a session of its own: Ctrl-C is the parent's, which ends its children; what it
         # says on stderr is said by the parent (held back while a picker owns the terminal)
         self.proc = subprocess.Popen([sys.executable, "-m", "fuzzyaws.inventory.processes"],
@@ -89,6 +98,9 @@ class Child:
             try:
                 while True:
                     outcome = pickle.load(self.proc.stdout)
+                    if isinstance(outcome, Kept):
+                        self.cache.keep(outcome.values, outcome.deleted)
+                        continue
                     seen.add(outcome.sid)
                     done(outcome)
             except (EOFError, OSError, pickle.UnpicklingError):
@@ -129,19 +141,24 @@ def main() -> int:
     app = App(order["settings"])
     app.aws.use(order["targets"], order["roles"])
 
-    def done(outcome) -> None:
-        try:
-            data = pickle.dumps(outcome)
-        except Exception:  # noqa: BLE001 - an error that cannot be pickled is sent as text
-            data = pickle.dumps(outcome.replace(error=AwsError(str(outcome.error))))
+    def send(data: bytes) -> None:
         try:
             out.write(data)
             out.flush()
         except OSError:  # the parent is gone: so is the point of going on
             os._exit(1)
 
+    def done(outcome) -> None:
+        try:
+            send(pickle.dumps(outcome))
+        except Exception:  # noqa: BLE001 - an error that cannot be pickled is sent as text
+            send(pickle.dumps(outcome.replace(error=AwsError(str(outcome.error)))))
+
     try:
         refresh.run_shards(app, order["jobs"], order["targets"], order["started"], order["force"], done)
+        if app.cache.in_memory:  # the disk refused it: the parent's run lists it all the same
+            from fuzzyaws.inventory.processes import Kept as Handed  # not __main__'s: the parent unpickles it
+            send(pickle.dumps(Handed(*app.cache.kept())))
     finally:
         app.close()
     return 0
