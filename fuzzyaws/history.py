@@ -56,13 +56,17 @@ def scores(directory: str, now: float) -> dict:
     return out
 
 
-def recent_first(keys, score: dict):
+def recent_first(keys, score: dict, rows: "dict | None" = None):
     """Indexes of `keys`: scored ones first (highest first), then the rest in their order
-    (a range when nothing was picked yet). `keys` is read once, in order."""
+    (a range when nothing was picked yet). `rows`: {key: its index} of the scored keys
+    where known (a view's index tells), else `keys` is read once, in order."""
     if not score:
         return range(len(keys))
     from itertools import compress
-    scored = sorted((-score[key], i) for i, key in enumerate(keys) if key in score)
+    if rows is None:
+        scored = sorted((-score[key], i) for i, key in enumerate(keys) if key in score)
+    else:
+        scored = sorted((-score[key], i) for key, i in rows.items() if key in score and 0 <= i < len(keys))
     rest = bytearray(b"\x01") * len(keys)  # 1: not scored (C loops: a view has 100,000 keys)
     for _, i in scored:
         rest[i] = 0

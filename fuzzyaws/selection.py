@@ -51,7 +51,7 @@ def listing(app, inventory, now: float, refreshing: bool = False, keep=None) -> 
         order = [i for i in history.recent_first(keys, scores) if keys[i] in keep]
         keys, lines, shown = [keys[i] for i in order], [lines[i] for i in order], len(order)
     elif scores:
-        order = _Once(lambda stored=keys: history.recent_first(stored, scores))
+        order = _Once(lambda stored=keys: history.recent_first(stored, scores, inventory.rows_of(scores)))
         keys, lines = _Reordered(keys, order), _Reordered(lines, order)
     return Listing(keys=keys, lines=lines, widest=inventory.widest(), accounts=inventory.accounts,
                    header=header(inventory, now, refreshing, None if keep is None else shown))

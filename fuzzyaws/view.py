@@ -28,11 +28,11 @@ FOLDER = "views"
 VERSION = "fuzzyaws-view 2"
 GENERATION = "generation"
 KEEP = 8  # views kept: scopes someone switches between
-INDEX = "fuzzyaws-view-index 1"
+INDEX = "fuzzyaws-view-index 2"
 INDEX_FROM = 20_000  # keys from which `find` reads an index of the view, not all of it
 BUCKET = 64  # keys per bucket of the index, about
-BLOCK = 256  # rows a view's Rows decode at a time: more than a screenful
-ALONE = 4 * BLOCK  # rows Rows give from their blocks: a reader asking for more wants all
+BLOCK = 64  # rows a view's Rows decode at a time: the recent picks are scattered
+ALONE = 1024  # rows Rows give from their blocks: a reader asking for more wants all
 
 
 def _folder(directory: str) -> str:
@@ -155,10 +155,11 @@ def _bucket(final: str, count: int) -> int:
 
 def _index(key: str, made_from: str, offline_until: float, keys: str, shards: str) -> str:
     """The index of a view, so that `find` reads one bucket of it, not 100,000 keys: each
-    key's records file, its line there, and where its shard's state is. Keys are spread
-    over buckets by their last part (an id finds its ARN there), in view order within a
-    bucket. Entries are "KEY<TAB>RECORDS FILE<TAB>LINE<TAB>AT<TAB>LENGTH", AT and LENGTH
-    (bytes) placing the shard's state among the states after the buckets."""
+    key's row in the view, its records file and line there, and where its shard's state
+    is. Keys are spread over buckets by their last part (an id finds its ARN there), in
+    view order within a bucket. Entries are "KEY<TAB>ROW<TAB>RECORDS FILE<TAB>LINE<TAB>AT
+    <TAB>LENGTH", AT and LENGTH (bytes) placing the shard's state among the states after
+    the buckets; no file (nor line) where the record is kept in the database."""
     keys = keys.split("\n")
     count = max(1, len(keys) // BUCKET)
     buckets: list = [[] for _ in range(count)]
@@ -171,10 +172,9 @@ def _index(key: str, made_from: str, offline_until: float, keys: str, shards: st
         offset += length
         for n, row in enumerate(rows_of(ranges, used)):
             chunk = row // cachedir.CHUNK
-            if chunk < len(files) and files[chunk]:  # else it is in the database: not indexed
-                key_n = keys[at + n]
-                buckets[_bucket(_final(key_n), count)].append(
-                    f"{key_n}\t{files[chunk]}\t{row % cachedir.CHUNK}{place}")
+            found = f"{files[chunk]}\t{row % cachedir.CHUNK}" if chunk < len(files) and files[chunk] else "\t"
+            key_n = keys[at + n]
+            buckets[_bucket(_final(key_n), count)].append(f"{key_n}\t{at + n}\t{found}{place}")
         at += used
     bodies = ["".join(bucket) for bucket in buckets]
     starts, total = [], 0
@@ -237,7 +237,8 @@ def read(directory: str, key: str, now: float, offline: bool, default: bool = Fa
     bounds = [start, start + lengths[0], start + lengths[0] + lengths[1], start + sum(lengths)]
     summary = Summary(int(count), int(accounts), int(regions), int(failed),
                       None if oldest < 0 else oldest, widest)
-    return Stored(data, bounds, blocks, rows, int(shards), summary, missing=int(missing), expired=expired)
+    return Stored(data, bounds, blocks, rows, int(shards), summary, missing=int(missing), expired=expired,
+                  where=(directory, key, parts[2]))
 
 
 def _blocks_fit(starts: list, rows: int, length: int) -> bool:
@@ -297,10 +298,15 @@ class Stored:
     and shards expired now. inventory/load.py serves it."""
 
     def __init__(self, data, bounds: list, blocks: list, rows: int, shards: int, summary: Summary,
-                 missing: int, expired: int):
+                 missing: int, expired: int, where: tuple = ("", "", "")):
         self._data, self._bounds, self._blocks, self.row_count, self.shard_count = data, bounds, blocks, rows, shards
         self.summary, self.missing, self.expired = summary, missing, expired
+        self._where = where  # (cache directory, scope, generation made from)
         self._texts: dict = {}
+
+    def rows_of(self, keys) -> "dict | None":
+        """{key: its row} of those of `keys` here, from the view's index (None: no index)."""
+        return rows_in_view(*self._where, keys)
 
     def text(self, section: str) -> str:
         """The text of section "lines", "keys" or "shards"."""
@@ -389,32 +395,78 @@ def _place(directory: str, key: str, scope: str, now: float, default: bool):
 
 def _place_indexed(directory: str, key: str, scope: str, now: float):
     """(records file, line, shard state) of `key` from the view's index: None when there is
-    no current index, False when it is current and `key` is not in it."""
-    try:
-        with open(os.path.join(_folder(directory), _name(scope) + ".index"), "rb") as fh:
-            head = fh.readline().decode("utf-8", "surrogateescape").rstrip("\n").split("\t")
-            if len(head) != 5 or head[0] != INDEX or head[1] != scope or not head[2] \
-                    or head[2] != generation(directory) or now >= float(head[3]):
+    no current index, False when it is current and cannot place `key` (not in it, or its
+    record is in the database)."""
+    index = _open_index(directory, scope)
+    if index is None:
+        return None
+    fh, head, starts = index
+    with fh:
+        try:
+            if head[2] != generation(directory) or now >= float(head[3]):
                 return None
-            starts = [int(n) for n in fh.readline().split()]
-            count = int(head[4])
-            if len(starts) != count + 1:
-                return None
-            body = fh.tell()
-            wanted = _bucket(_final(key), count)
-            fh.seek(body + starts[wanted])
-            entries = fh.read(starts[wanted + 1] - starts[wanted]).decode("utf-8", "surrogateescape")
-            entries = [entry.split("\t") for entry in entries.split("\n") if entry]
             parts = key.split(":", 5)
+            entries = _entries(fh, starts, _bucket(_final(key), len(starts) - 1))
             if len(parts) == 6 and parts[0] == "arn":
                 found = [e for e in entries if e[0] == key]
             else:  # as row_of: an ARN ending in /ID, else one ending in :ID
                 found = [e for e in entries if e[0].endswith("/" + key)] \
                     or [e for e in entries if e[0].endswith(":" + key)]
-            if not found:
+            if not found or not found[0][2]:
                 return False
-            _, records_file, line, at, length = found[0]
-            fh.seek(body + starts[count] + int(at))
+            _, _, records_file, line, at, length = found[0]
+            fh.seek(starts[-1] + int(at))
             return records_file, int(line), fh.read(int(length)).decode("utf-8", "surrogateescape")
-    except (OSError, ValueError, IndexError):
+        except (OSError, ValueError, IndexError):
+            return None
+
+
+def rows_in_view(directory: str, scope: str, made_from: str, keys) -> "dict | None":
+    """{key: its row} of those of `keys` (ARNs) in the view of `scope` made from generation
+    `made_from`, from its index (a bucket read for each): the picker finds the recent
+    picks without reading 100,000 keys. None when there is no such index."""
+    index = _open_index(directory, scope)
+    if index is None:
         return None
+    fh, head, starts = index
+    with fh:
+        if head[2] != made_from:
+            return None
+        rows = {}
+        try:
+            for key in sorted(keys, key=lambda k: _bucket(_final(k), len(starts) - 1)):
+                n = _bucket(_final(key), len(starts) - 1)
+                fh.seek(starts[n])
+                bucket = b"\n" + fh.read(starts[n + 1] - starts[n])
+                at = bucket.find(b"\n" + key.encode("utf-8", "surrogateescape") + b"\t")
+                if at >= 0:  # its entry: KEY<TAB>ROW<TAB>...
+                    rows[key] = int(bucket[at + 1:bucket.index(b"\n", at + 1)].split(b"\t")[1])
+        except (OSError, ValueError, IndexError):
+            return None
+        return rows
+
+
+def _open_index(directory: str, scope: str) -> "tuple | None":
+    """The index of the view of `scope`, open: (file, its head's fields, where each bucket
+    starts and then the states, in bytes from the file's start); None if there is none."""
+    try:
+        fh = open(os.path.join(_folder(directory), _name(scope) + ".index"), "rb")
+    except OSError:
+        return None
+    try:
+        head = fh.readline().decode("utf-8", "surrogateescape").rstrip("\n").split("\t")
+        starts = [int(n) for n in fh.readline().split()]
+        if len(head) == 5 and head[0] == INDEX and head[1] == scope and head[2] and len(starts) == int(head[4]) + 1:
+            body = fh.tell()
+            return fh, head, [body + n for n in starts]
+    except (OSError, ValueError):
+        pass
+    fh.close()
+    return None
+
+
+def _entries(fh, starts: list, n: int) -> list:
+    """The entries of bucket `n`, each split into its fields."""
+    fh.seek(starts[n])
+    text = fh.read(starts[n + 1] - starts[n]).decode("utf-8", "surrogateescape")
+    return [entry.split("\t") for entry in text.split("\n") if entry]

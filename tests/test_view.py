@@ -187,10 +187,11 @@ def test_ls_json_adds_each_line_to_the_stored_record_as_json_dumps_would():
 
 
 def test_rows_are_read_a_block_at_a_time_until_all_are_asked_for():
-    rows = [f"ec2\twéb-{i}" for i in range(view.BLOCK * 12 + 5)]
+    rows = [f"ec2\twéb-{i}" for i in range(max(view.BLOCK * 12, view.ALONE) + 5)]
     data = "\n".join(rows).encode("utf-8")
     section = view.Rows(b"head\n" + data, 5, 5 + len(data), view._blocks(data), len(rows))
-    assert len(view._blocks(data)) == 13 and view._blocks_fit(view._blocks(data), len(rows), len(data))
+    assert len(view._blocks(data)) == -(-len(rows) // view.BLOCK)
+    assert view._blocks_fit(view._blocks(data), len(rows), len(data))
     assert len(section) == len(rows)
     assert [section[i] for i in range(view.BLOCK)] == rows[:view.BLOCK]  # fzf's first screenful
     assert section[view.BLOCK * 11 + 2] == rows[view.BLOCK * 11 + 2]  # a recent pick, far down
@@ -214,3 +215,23 @@ def test_recent_picks_come_first_highest_score_first_ties_in_listing_order():
     keys = ["a", "b", "c", "d", "e"]
     assert recent_first(keys, {}) == range(5)
     assert recent_first(keys, {"c": 2.0, "e": 4.0, "a": 2.0, "gone": 9.0}) == [4, 0, 2, 1, 3]
+
+
+def test_the_index_gives_the_rows_of_recent_picks_without_the_keys(cli, fleet, monkeypatch):
+    from fuzzyaws.history import recent_first
+    monkeypatch.setattr(view, "INDEX_FROM", 1)
+    fleet.ec2(A, "us-east-1", 5, name="web-{i}")
+    fleet.ec2(A, "us-east-1", 4, name="db-{i}")
+    assert cli("refresh").returncode == 0
+    keys = cli("ls", "--keys").stdout.split()  # the view's order
+    assert len(keys) == 9
+    (index,) = [n for n in views(cli) if n.endswith(".index")]
+    with open(os.path.join(cli.cache_dir, view.FOLDER, index), encoding="utf-8") as fh:
+        _, scope, made_from, _, _ = fh.readline().rstrip("\n").split("\t")
+    picked = [keys[7], keys[2], "arn:aws:ec2:us-east-1:111111111111:instance/i-gone"]
+    rows = view.rows_in_view(cli.cache_dir, scope, made_from, picked)
+    assert rows == {keys[7]: 7, keys[2]: 2}
+    score = {keys[7]: 4.0, keys[2]: 2.0, picked[2]: 9.0}
+    assert recent_first(keys, score, rows) == recent_first(keys, score) == [7, 2, 0, 1, 3, 4, 5, 6, 8]
+    assert view.rows_in_view(cli.cache_dir, scope, "another generation", picked) is None
+    assert view.rows_in_view(cli.cache_dir, "another scope", made_from, picked) is None

@@ -50,6 +50,11 @@ class Inventory:
         text = self.text("keys")
         return text.split("\n") if text else []
 
+    def rows_of(self, keys) -> "dict | None":
+        """{key: its row} of those of `keys` listed, when that can be told without reading
+        every key (None: read them)."""
+        return None
+
     def rows(self, shard) -> "range | list":
         """The rows of `shard` that are used, as indexes into its records."""
         ranges = self._rows.get(shard.id)
@@ -118,6 +123,9 @@ class StoredInventory(Inventory):
 
     def lines(self) -> "view.Rows":
         return self._stored.rows("lines")
+
+    def rows_of(self, keys) -> "dict | None":
+        return self._stored.rows_of(keys)
 
     def keys(self) -> "view.Rows":
         return self._stored.rows("keys")
