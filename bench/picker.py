@@ -13,9 +13,10 @@ prompt_toolkit is imported); the row below it is when prompt_toolkit draws over 
 Issue 11: at 100k, the fzf picker's first frame <= 2x fzf's own on the same lines, also
 with a full history (500 recent picks, shown first, wherever they are in the view).
 
-At 100,000 (2026-11-29, a user's venv; x fzf alone): first lines 86.8 ms, 1.00x (247.5 ms,
-2.81x before a view was read a block at a time); with 500 picks in history 171.2 ms, 1.97x
-(another run 1.76x); preview 1.54x python -c pass; ls --offline 3.58x.
+At 100,000 (2026-11-29, a user's venv; x fzf alone): first lines 88.0 ms, 1.00x (247.5 ms,
+2.81x before a view was read a block at a time); with 500 picks in history 125.1 ms, 1.43x
+(1.76-1.97x while the picks were found by reading every key, before the view's index gave
+their rows); preview 1.51x python -c pass; ls --offline 3.63x.
 """
 from __future__ import annotations
 
