@@ -432,10 +432,10 @@ def rows_in_view(directory: str, scope: str, made_from: str, keys) -> "dict | No
     with fh:
         if head[2] != made_from:
             return None
-        rows = {}
+        count, rows = len(starts) - 1, {}
         try:
-            for key in sorted(keys, key=lambda k: _bucket(_final(k), len(starts) - 1)):
-                n = _bucket(_final(key), len(starts) - 1)
+            for key in keys:
+                n = _bucket(_final(key), count)
                 fh.seek(starts[n])
                 bucket = b"\n" + fh.read(starts[n + 1] - starts[n])
                 at = bucket.find(b"\n" + key.encode("utf-8", "surrogateescape") + b"\t")
