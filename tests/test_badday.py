@@ -57,6 +57,18 @@ def tmpfs(path, size: str = "2m"):
         subprocess.run(["umount", "-l", str(path)], check=False)
 
 
+def fill(mount) -> None:
+    """Fill the file system at `mount` to its last block (with the file `filler`)."""
+    fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def read_only(path) -> None:
     subprocess.run(["mount", "-o", "remount,ro", str(path)], check=True)
 
@@ -119,14 +131,7 @@ def test_full_disk_keeps_the_previous_data(cli, fleet, tmp_path):
         env = cli.env(FUZZYAWS_CACHE_DIR=str(mount / "cache"))
         assert cli("refresh", env=env).returncode == 0
         fleet.ec2(A, "us-east-1", 40, name="after-{i}", start=10)
-        fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT)  # fill the disk to the last block
-        try:
-            while os.write(fd, b"\0" * 4096):
-                pass
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
+        fill(mount)
         result = cli("--ttl", "0", "ls", env=env)
         assert "cannot save to the cache" in one_line(result, 0)
         assert len(result.stdout.splitlines()) == 43

@@ -55,18 +55,24 @@ def children_of(pid: int) -> list:
         return []
 
 
+def org_env(org, tmp_path, cache) -> dict:
+    """The environment of a `fuzzyaws` refreshing the EC2 instances of every region of `org`
+    into `cache`, on 2 processes."""
+    config = tmp_path / "config.toml"
+    config.write_text('regions = ["all"]\nkinds = ["ec2"]\nindex = "off"\nprocesses = 2\n'
+                      '[org]\nrole_name = "Admin"\n')
+    env = org.env(base=os.environ)
+    env.update(FUZZYAWS_CACHE_DIR=str(cache), FUZZYAWS_CONFIG=str(config), XDG_CONFIG_HOME=str(tmp_path),
+               HOME=str(tmp_path), AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    return env
+
+
 @pytest.fixture
 def org_refresh(tmp_path):
     """Start `fuzzyaws refresh` of a 40-account organization (680 shards, 2 processes) whose
     calls take 0.3 s; yields (org, env, process)."""
-    config = tmp_path / "config.toml"
-    config.write_text('regions = ["all"]\nkinds = ["ec2"]\nindex = "off"\nprocesses = 2\n'
-                      '[org]\nrole_name = "Admin"\n')
     with FakeOrg(40, instances=2, latency=0.3, throttle=0) as org:
-        env = org.env(base=os.environ)
-        env.update(FUZZYAWS_CACHE_DIR=str(tmp_path / "cache"), FUZZYAWS_CONFIG=str(config),
-                   XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path),
-                   AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+        env = org_env(org, tmp_path, tmp_path / "cache")
         proc = subprocess.Popen([sys.executable, "-m", "fuzzyaws", "refresh"], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
@@ -141,14 +147,8 @@ def test_a_child_whose_parent_is_killed_ends_quietly(org_refresh):
 def test_with_a_read_only_cache_the_refresh_stays_in_one_process_and_lists_everything(tmp_path):
     from tests.test_badday import read_only, tmpfs
 
-    config = tmp_path / "config.toml"
-    config.write_text('regions = ["all"]\nkinds = ["ec2"]\nindex = "off"\nprocesses = 2\n'
-                      '[org]\nrole_name = "Admin"\n')
     with FakeOrg(40, instances=1, latency=0, throttle=0) as org, tmpfs(tmp_path / "ro", size="64m") as mount:
-        env = org.env(base=os.environ)
-        env.update(FUZZYAWS_CACHE_DIR=str(mount / "cache"), FUZZYAWS_CONFIG=str(config),
-                   XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path),
-                   AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+        env = org_env(org, tmp_path, mount / "cache")
         fuzzyaws = [sys.executable, "-m", "fuzzyaws"]
         assert subprocess.run(fuzzyaws + ["refresh"], env=env).returncode == 0
         org.instances = 2
@@ -181,15 +181,9 @@ def test_what_a_child_says_is_said_once_by_the_parent_and_its_shards_fail_if_it_
 
 
 def test_what_a_full_disk_refuses_a_child_is_still_listed_by_the_run(tmp_path):
-    from tests.test_badday import tmpfs
-    config = tmp_path / "config.toml"
-    config.write_text('regions = ["all"]\nkinds = ["ec2"]\nindex = "off"\nprocesses = 2\n'
-                      '[org]\nrole_name = "Admin"\n')
+    from tests.test_badday import fill, tmpfs
     with FakeOrg(30, instances=1, latency=0.0, throttle=0) as org, tmpfs(tmp_path / "small", size="16m") as mount:
-        env = org.env(base=os.environ)
-        env.update(FUZZYAWS_CACHE_DIR=str(mount / "cache"), FUZZYAWS_CONFIG=str(config),
-                   XDG_CONFIG_HOME=str(tmp_path), HOME=str(tmp_path),
-                   AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+        env = org_env(org, tmp_path, mount / "cache")
         fuzzyaws = [sys.executable, "-m", "fuzzyaws"]
         first = subprocess.run(fuzzyaws + ["refresh"], env=env, capture_output=True, text=True)
         assert (first.returncode, first.stderr) == (0, "")
@@ -197,15 +191,8 @@ def test_what_a_full_disk_refuses_a_child_is_still_listed_by_the_run(tmp_path):
         proc = subprocess.Popen(fuzzyaws + ["--ttl", "0", "ls", "--json"], env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True)
         try:
-            wait_for_child(proc)  # the disk fills up while the child refreshes its accounts
-            fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT)
-            try:
-                while os.write(fd, b"\0" * 4096):
-                    pass
-            except OSError:
-                pass
-            finally:
-                os.close(fd)
+            wait_for_child(proc)
+            fill(mount)  # while the child refreshes its accounts
             stdout, stderr = proc.communicate(timeout=300)
         finally:
             if proc.poll() is None:
