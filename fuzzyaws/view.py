@@ -113,17 +113,17 @@ def write(directory: str, key: str, made_from: str, inventory, due: list, offlin
                      for s, text, ranges in inventory.stored_shards())
     lines, keys = inventory.text("lines"), inventory.text("keys")
     sections = [text.encode("utf-8") for text in (lines, keys, shards)]
+    rows = lines.count("\n") + 1 if lines else 0  # as many as keys: one of each per resource
     oldest = inventory.oldest()
     numbers = [offline_until, inventory.missing, inventory.count, inventory.accounts, inventory.regions,
-               inventory.failed, -1.0 if oldest is None else oldest, lines.count("\n") + 1 if lines else 0,
-               shards.count("\n"), *map(len, sections)]
+               inventory.failed, -1.0 if oldest is None else oldest, rows, shards.count("\n"), *map(len, sections)]
     widest = " ".join(f"{column}={cells}" for column, cells in inventory.widest().items())
     head = [VERSION, key, made_from, " ".join(map(repr, numbers)), widest, " ".join(map(repr, sorted(due))),
             *(" ".join(map(str, _blocks(section))) for section in sections[:2])]
     try:
         folder = _made_folder(directory)
         path = os.path.join(folder, _name(key))
-        if keys.count("\n") >= INDEX_FROM:
+        if rows > INDEX_FROM:
             cachedir.write_atomically(path + ".index", _index(key, made_from, offline_until, keys, shards))
         elif os.path.exists(path + ".index"):
             os.unlink(path + ".index")
@@ -237,8 +237,7 @@ def read(directory: str, key: str, now: float, offline: bool, default: bool = Fa
     bounds = [start, start + lengths[0], start + lengths[0] + lengths[1], start + sum(lengths)]
     summary = Summary(int(count), int(accounts), int(regions), int(failed),
                       None if oldest < 0 else oldest, widest)
-    return Stored(data, bounds, blocks, rows, int(shards), summary, missing=int(missing), expired=expired,
-                  where=(directory, key, parts[2]))
+    return Stored(data, bounds, blocks, rows, int(shards), summary, int(missing), expired, (directory, key, parts[2]))
 
 
 def _blocks_fit(starts: list, rows: int, length: int) -> bool:
@@ -298,7 +297,7 @@ class Stored:
     and shards expired now. inventory/load.py serves it."""
 
     def __init__(self, data, bounds: list, blocks: list, rows: int, shards: int, summary: Summary,
-                 missing: int, expired: int, where: tuple = ("", "", "")):
+                 missing: int, expired: int, where: tuple):
         self._data, self._bounds, self._blocks, self.row_count, self.shard_count = data, bounds, blocks, rows, shards
         self.summary, self.missing, self.expired = summary, missing, expired
         self._where = where  # (cache directory, scope, generation made from)
@@ -406,7 +405,8 @@ def _place_indexed(directory: str, key: str, scope: str, now: float):
             if head[2] != generation(directory) or now >= float(head[3]):
                 return None
             parts = key.split(":", 5)
-            entries = _entries(fh, starts, _bucket(_final(key), len(starts) - 1))
+            entries = [entry.split("\t") for entry in
+                       _bucket_of(fh, starts, key).decode("utf-8", "surrogateescape").split("\n") if entry]
             if len(parts) == 6 and parts[0] == "arn":
                 found = [e for e in entries if e[0] == key]
             else:  # as row_of: an ARN ending in /ID, else one ending in :ID
@@ -432,12 +432,10 @@ def rows_in_view(directory: str, scope: str, made_from: str, keys) -> "dict | No
     with fh:
         if head[2] != made_from:
             return None
-        count, rows = len(starts) - 1, {}
+        rows = {}
         try:
             for key in keys:
-                n = _bucket(_final(key), count)
-                fh.seek(starts[n])
-                bucket = b"\n" + fh.read(starts[n + 1] - starts[n])
+                bucket = b"\n" + _bucket_of(fh, starts, key)
                 at = bucket.find(b"\n" + key.encode("utf-8", "surrogateescape") + b"\t")
                 if at >= 0:  # its entry: KEY<TAB>ROW<TAB>...
                     rows[key] = int(bucket[at + 1:bucket.index(b"\n", at + 1)].split(b"\t")[1])
@@ -465,8 +463,8 @@ def _open_index(directory: str, scope: str) -> "tuple | None":
     return None
 
 
-def _entries(fh, starts: list, n: int) -> list:
-    """The entries of bucket `n`, each split into its fields."""
+def _bucket_of(fh, starts: list, key: str) -> bytes:
+    """The entries of the index bucket where `key` (an ARN, or an id) is, as stored."""
+    n = _bucket(_final(key), len(starts) - 1)
     fh.seek(starts[n])
-    text = fh.read(starts[n + 1] - starts[n]).decode("utf-8", "surrogateescape")
-    return [entry.split("\t") for entry in text.split("\n") if entry]
+    return fh.read(starts[n + 1] - starts[n])

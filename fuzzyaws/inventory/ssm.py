@@ -5,7 +5,10 @@ from __future__ import annotations
 from fuzzyaws.aws.errors import AwsError
 from fuzzyaws.inventory.shape import clip
 
-BATCH = 50  # instance ids one call asks about: its largest page
+def page_size(fetch) -> int:
+    """DescribeInstanceInformation's page size (5 to 50): also the instance ids one call
+    asks about."""
+    return clip(fetch.page_size, 5, 50)
 
 
 def agent(info: dict) -> dict:
@@ -27,7 +30,7 @@ class Agents:
 
     def __init__(self, fetch):
         self._fetch, self._started, self._failed = fetch, [], None
-        self._size = clip(fetch.page_size, 5, BATCH)
+        self._size = page_size(fetch)
 
     def ask(self, ids: list) -> None:
         for n in range(0, len(ids), self._size):

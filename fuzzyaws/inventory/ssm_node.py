@@ -9,7 +9,7 @@ IAM: ssm:DescribeInstanceInformation, ssm:ListTagsForResource
 from __future__ import annotations
 
 from fuzzyaws.inventory import ssm
-from fuzzyaws.inventory.shape import clip, iso, resource, unless_gone
+from fuzzyaws.inventory.shape import iso, resource, unless_gone
 from fuzzyaws.model import partition, tag_dict
 
 
@@ -17,7 +17,7 @@ def collect(fetch) -> list:
     client = fetch.client("ssm")
     pages = client.get_paginator("describe_instance_information").paginate(
         Filters=[{"Key": "ResourceType", "Values": ["ManagedInstance"]}],
-        PaginationConfig={"PageSize": clip(fetch.page_size, 5, 50)})
+        PaginationConfig={"PageSize": ssm.page_size(fetch)})
     infos = [i for page in pages for i in page["InstanceInformationList"] if i.get("InstanceId", "").startswith("mi-")]
     tags = fetch.gather(*[lambda i=i: unless_gone(lambda: tag_dict(client.list_tags_for_resource(
         ResourceType="ManagedInstance", ResourceId=i["InstanceId"]).get("TagList")), "InvalidResourceId")
