@@ -34,6 +34,7 @@ from fuzzyaws.cachedir import CHUNK, DB, MARKER  # noqa: F401 - tests name CHUNK
 from fuzzyaws.frozen import Frozen
 from fuzzyaws.status import UsageError
 
+_JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps with options makes an encoder per call
 PLAN_TTL = 24 * 3600.0  # profiles' accounts and enabled regions change rarely
 # diskcache's modes (diskcache.core), read here without importing it
 MODE_RAW, MODE_BINARY, MODE_TEXT, MODE_PICKLE = 1, 2, 3, 4
@@ -277,7 +278,7 @@ class Cache:
         """Store a shard's resources (already sorted) as fetched at `fetched`; `meta`: more
         of its Shard fields (an index shard's groups)."""
         from fuzzyaws.layout import cell_widths
-        records = [json.dumps(r.to_dict(), ensure_ascii=False) for r in resources]
+        records = [_JSON(r.to_dict()) for r in resources]
         lines = [r.line() for r in resources]
         chunks = (len(records) + CHUNK - 1) // CHUNK
         shard = Shard(id=sid, fetched=fetched, count=len(records), chunks=chunks,

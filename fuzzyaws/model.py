@@ -20,7 +20,10 @@ MAX_TAG_TEXT = 200  # per tag value in the line; the preview and --json keep it 
 
 def clean(text: object) -> str:
     """`text` as one safe line: control characters replaced by visible stand-ins."""
-    return str(text).translate(_CLEAN)
+    text = str(text)
+    # every character _CLEAN replaces is unprintable (Cc, Cf, Zl, Zp): most text is
+    # checked in one C loop instead of one dict lookup per character
+    return text if text.isprintable() else text.translate(_CLEAN)
 
 
 def width(text: str) -> int:

@@ -48,3 +48,11 @@ def test_width_counts_wide_characters():
 def test_clean_and_tags():
     assert clean("a\x1bb\x7f\x9b") == "a␛b\ufffd\ufffd"
     assert tag_dict([{"Key": "a", "Value": "1"}, {"key": "b", "value": "2"}]) == {"a": "1", "b": "2"}
+
+
+def test_text_left_as_it_is_when_printable_holds_nothing_clean_replaces():
+    """clean() returns printable text untouched: exact only while every character it
+    replaces is one Python calls unprintable."""
+    from fuzzyaws.model import _CLEAN
+    assert all(not chr(c).isprintable() for c in _CLEAN)
+    assert clean("web\u202e-1\x1b[2J") == "web\ufffd-1\u241b[2J" and clean("wéb 名前") == "wéb 名前"

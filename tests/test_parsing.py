@@ -3,6 +3,8 @@ response of the demo fleet (on the moto server) and of the fake organization, of
 protocol fuzzyaws reads, parsed both ways, compared with key order."""
 from __future__ import annotations
 
+import re
+
 import botocore.parsers
 import pytest
 
@@ -92,3 +94,24 @@ def test_the_fake_organization_s_answers_and_errors_parse_as_botocore_parses_the
     for protocol, response, shape in captured:
         faster, botocores = parse_both(monkeypatch, protocol, response, shape)
         assert repr(faster) == repr(botocores)
+
+
+def test_strings_read_fast_answer_as_botocore_s_even_empty_repeated_or_escaped(monkeypatch):
+    """The XML string fast path on the cases it must hand back: an empty element, a value
+    repeated where one is expected, escaped markup and CDATA in a tag value."""
+    import botocore.session
+
+    model = botocore.session.get_session().get_service_model("ec2")
+    shape = model.operation_model("DescribeInstances").output_shape
+    body = (b'<DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">'
+            b"<reservationSet><item><instancesSet><item><instanceId>i-1</instanceId><keyName/>"
+            b"<imageId>ami-1</imageId><imageId>ami-2</imageId><instanceType></instanceType>"
+            b"<tagSet><item><key>Name</key><value>&lt;b&gt;x&amp;y<![CDATA[<z>]]></value></item></tagSet>"
+            b"</item></instancesSet></item></reservationSet></DescribeInstancesResponse>")
+    faster, botocores = parse_both(monkeypatch, "ec2", {"body": body, "headers": {}, "status_code": 200}, shape)
+    elements = re.compile(r" at 0x[0-9a-f]+>")  # a repeated value is botocore's list of elements
+    assert elements.sub(">", repr(faster)) == elements.sub(">", repr(botocores))
+    assert len(faster["Reservations"][0]["Instances"][0]["ImageId"]) == 2
+    instance = faster["Reservations"][0]["Instances"][0]
+    assert instance["KeyName"] == "" and instance["InstanceType"] == ""
+    assert instance["Tags"] == [{"Key": "Name", "Value": "<b>x&y<z>"}]

@@ -14,6 +14,8 @@ If botocore's internals change, `speed_up` leaves them alone.
 """
 from __future__ import annotations
 
+from xml.etree.ElementTree import Element
+
 import botocore.parsers as parsers
 
 ORIGINAL: dict = {}  # (class, method name) -> botocore's own function (tests compare them)
@@ -21,8 +23,9 @@ _PLANS = "_fuzzyaws_members"
 
 
 def _members(shape, wire_name) -> "tuple | None":
-    """((member name, member shape, wire name), ...) of a structure, without the members
-    read from elsewhere (headers, status code); None where botocore's own code must run."""
+    """((member name, member shape, wire name, is a string), ...) of a structure, without
+    the members read from elsewhere (headers, status code); None where botocore's own code
+    must run."""
     plan = shape.__dict__.get(_PLANS)
     if plan is None:
         rows = []
@@ -35,7 +38,7 @@ def _members(shape, wire_name) -> "tuple | None":
                 continue
             if serialization.get("xmlAttribute"):
                 usual = False
-            rows.append((name, member, wire_name(member, name)))
+            rows.append((name, member, wire_name(member, name), member.type_name == "string"))
         plan = tuple(rows) if usual else ()
         shape.__dict__[_PLANS] = plan
     return plan or None
@@ -45,7 +48,20 @@ def _xml_structure(self, shape, node):
     plan = _members(shape, self._member_key_name)
     if plan is None:
         return ORIGINAL[(parsers.BaseXMLResponseParser, "_handle_structure")](self, shape, node)
-    return _parsed(self, plan, self._build_name_to_xml_node(node))
+    wire = self._build_name_to_xml_node(node)
+    if type(self)._handle_string not in _XML_STRINGS:
+        return _parsed(self, plan, wire)
+    parsed = {}
+    for name, member, wire_name, string in plan:
+        found = wire.get(wire_name)
+        if found is None:
+            continue
+        if string and type(found) is Element:  # botocore's _handle_string, without its dispatch
+            text = found.text
+            parsed[name] = "" if text is None else text
+        else:
+            parsed[name] = self._parse_shape(member, found)
+    return parsed
 
 
 def _json_structure(self, shape, value):
@@ -58,7 +74,7 @@ def _json_structure(self, shape, value):
 def _parsed(parser, plan: tuple, wire: dict) -> dict:
     """{member: its parsed value} of the members present in `wire` ({wire name: value})."""
     parsed = {}
-    for name, member, wire_name in plan:
+    for name, member, wire_name, _ in plan:
         found = wire.get(wire_name)
         if found is not None:
             parsed[name] = parser._parse_shape(member, found)
@@ -66,6 +82,7 @@ def _parsed(parser, plan: tuple, wire: dict) -> dict:
 
 
 _TAGS: dict = {}
+_XML_STRINGS: set = set()  # botocore's own XML string handlers: an element's text, "" if empty
 
 
 def _node_tag(self, node):
@@ -92,6 +109,7 @@ def speed_up() -> None:
     if not all(callable(cls.__dict__.get(name)) for cls, name in needed) \
             or not hasattr(parsers.ResponseParser, "KNOWN_LOCATIONS"):
         return
+    _XML_STRINGS.update({parsers.BaseXMLResponseParser._handle_string, parsers.RestXMLParser._handle_string})
     for (cls, name), faster in _FASTER.items():
         ORIGINAL[(cls, name)] = cls.__dict__[name]
         setattr(cls, name, faster)

@@ -18,7 +18,7 @@ import time
 from collections import Counter
 
 
-from fuzzyaws import INDEX
+from fuzzyaws import INDEX, heap
 from fuzzyaws.aws.errors import AccessDenied, AwsError, CredentialsError
 from fuzzyaws.frozen import Frozen
 from fuzzyaws.inventory import index, processes, sources
@@ -204,11 +204,16 @@ def run_shards(app, jobs: list, targets: list, started: float, force: bool, done
             if region_done:  # its clients' connections need not stay open
                 app.aws.sessions.release(target.region)
 
-    try:
-        pool.each([lambda job=job: shard(*job) for job in jobs], lambda task: done(task.get()))
-    except BaseException:
-        pool.cancel()  # Ctrl-C: queued shards are dropped, those in flight abandoned
-        raise
+    def finished(task):
+        done(task.get())
+        gc.tick()
+
+    with heap.Bulk() as gc:
+        try:
+            pool.each([lambda job=job: shard(*job) for job in jobs], finished)
+        except BaseException:
+            pool.cancel()  # Ctrl-C: queued shards are dropped, those in flight abandoned
+            raise
     pool.close()
 
 
