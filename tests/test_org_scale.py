@@ -168,3 +168,22 @@ def test_an_assumed_role_is_assumed_again_when_its_credentials_near_their_expiry
     for region in REGIONS[:2]:
         aws.client(role_target(account, region), "ec2").describe_instances()
     assert org.calls[("sts", "AssumeRole")] > 1  # refreshed, not used until they expire
+
+
+def test_an_account_s_regions_are_asked_for_while_the_rest_of_the_organization_is_listed(tmp_path, monkeypatch):
+    from fuzzyaws import config
+    from fuzzyaws.aws import plan
+    from fuzzyaws.aws.session import Sessions
+
+    with FakeOrg(45, regions=REGIONS[:2], instances=1, latency=0.05, throttle=0) as org:  # 3 pages of 20
+        for name, value in org.env().items():
+            monkeypatch.setenv(name, value)
+        (tmp_path / "config.toml").write_text('regions = ["all"]\n[org]\nrole_name = "Admin"\n')
+        monkeypatch.setenv("FUZZYAWS_CONFIG", str(tmp_path / "config.toml"))
+        settings = config.load({}, dict(os.environ))
+        targets = plan.resolve(settings, Sessions(settings))
+        log = list(org.log)
+    assert len(targets) == 45 * 2
+    pages = [n for n, call in enumerate(log) if call == ("organizations", "ListAccounts")]
+    assert len(pages) == 3
+    assert log.index(("sts", "AssumeRole")) < pages[-1]  # the first page's accounts did not wait for the last

@@ -27,7 +27,8 @@ def resolve(settings, sessions: Sessions, warn=lambda message: None, left_out=No
 
 
 def targets_of(settings, sessions: Sessions, bases: list, warn=lambda message: None, left_out=None) -> list:
-    """[Target] of each of `bases` (Targets without a region) in its regions; as resolve()."""
+    """[Target] of each of `bases` (Targets without a region, a list or an iterator) in
+    its regions; as resolve()."""
     def regions_of(base):
         try:
             return _regions(settings, sessions, base)
@@ -37,15 +38,17 @@ def targets_of(settings, sessions: Sessions, bases: list, warn=lambda message: N
             return exc
 
     # each account's regions are asked for at once (an organization's hundreds of
-    # AssumeRole + DescribeRegions would take minutes one after the other), on twice the
-    # workers a refresh has: planning is all waiting for answers, with little to parse
-    pool = Pool(min(len(bases), 2 * settings.workers))
+    # AssumeRole + DescribeRegions would take minutes one after the other), as soon as it
+    # is listed (its accounts come 20 to a page), on twice the workers a refresh has:
+    # planning is all waiting for answers, with little to parse
+    pool = Pool(2 * settings.workers)
     try:
-        found = pool.gather(*[lambda base=base: regions_of(base) for base in bases])
+        asked = [(base, pool.submit(lambda base=base: regions_of(base))) for base in bases]
+        found = pool.results([task for _, task in asked])
     finally:
         pool.close()
     targets, seen = [], set()
-    for base, regions in zip(bases, found):
+    for (base, _), regions in zip(asked, found):
         if isinstance(regions, Exception):
             warn(f"leaving out account {base.account}: {regions}")
             if left_out is not None:
@@ -67,18 +70,19 @@ def _caller_account(sessions, profile) -> str:
     return sessions.client(_home(sessions, profile), "sts").get_caller_identity()["Account"]
 
 
-def _accounts(settings, sessions, warn) -> list:
+def _accounts(settings, sessions, warn):
     if settings.org is not None:
         return _org_accounts(settings.org, sessions, warn)
     return [Target(account=_caller_account(sessions, profile), region="", profile=profile)
             for profile in settings.profiles or (None,)]
 
 
-def _org_accounts(org, sessions, warn) -> list:
+def _org_accounts(org, sessions, warn):
+    """The organization's active accounts (Targets without a region), as they are listed."""
     own = _caller_account(sessions, org.profile)
     home = _home(sessions, org.profile)
+    arn = f"arn:{partition(home.region)}:iam::{{}}:role/{org.role_name}"
     pages = sessions.client(home, "organizations").get_paginator("list_accounts").paginate()
-    wanted = []
     for account in (a for page in pages for a in page["Accounts"]):
         if (org.accounts and account["Id"] not in org.accounts) or account["Id"] in org.exclude:
             continue
@@ -86,12 +90,9 @@ def _org_accounts(org, sessions, warn) -> list:
         if status != "ACTIVE":  # suspended (or being closed): nothing to list, nor a role to assume
             warn(f"leaving out account {account['Id']}: it is {status.lower().replace('_', ' ')}")
             continue
-        wanted.append(account["Id"])
-    arn = f"arn:{partition(home.region)}:iam::{{}}:role/{org.role_name}"
-    # the management account is reached with the profile itself
-    return [Target(account=account, region="", profile=org.profile,
-                   role_arn=None if account == own else arn.format(account))
-            for account in wanted]
+        # the management account is reached with the profile itself
+        yield Target(account=account["Id"], region="", profile=org.profile,
+                     role_arn=None if account["Id"] == own else arn.format(account["Id"]))
 
 
 def _regions(settings, sessions, base: Target) -> list:

@@ -93,6 +93,7 @@ class FakeOrg:
         self.suspended, self.denied = set(suspended), set(denied)
         self.credential_seconds = credential_seconds
         self.calls: Counter = Counter()  # {(service, operation): calls}, throttled ones included
+        self.log: list = []  # (service, operation) of every call, in the order they came
         self.throttled = 0
         self.throttles: Counter = Counter()  # {(service, operation): calls throttled}
         self.connections = 0  # TCP connections accepted
@@ -165,6 +166,7 @@ class FakeOrg:
         """(content type, body) of one call, or raise Answer."""
         with self._lock:
             self.calls[(service, operation)] += 1
+            self.log.append((service, operation))
             throttled = self._random.random() < self.throttle
             if throttled:
                 self.throttled += 1

@@ -75,12 +75,17 @@ class Child:
         self.proc = subprocess.Popen([sys.executable, "-m", "fuzzyaws.inventory.processes"],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      env=app.env, start_new_session=True)
+        # sent from a thread: the child reads it once it has imported botocore (~0.5 s),
+        # which this process spends on its own shards
+        threading.Thread(target=self._send, args=(pickle.dumps(order),), daemon=True).start()
+        self.thread: "threading.Thread | None" = None
+
+    def _send(self, order: bytes) -> None:
         try:
-            pickle.dump(order, self.proc.stdin)
+            self.proc.stdin.write(order)
             self.proc.stdin.close()
         except OSError:  # it died at once: follow() reports its shards
             pass
-        self.thread: "threading.Thread | None" = None
 
     def follow(self, done, warn) -> None:
         """Report its outcomes with `done(outcome)`, in a thread of its own; then its
