@@ -15,48 +15,26 @@ import threading
 import pytest
 
 from fuzzyaws.fakeaws.org import REGIONS, FakeOrg, account_id, instance_id
+from tests.peaks import Peaks
 
 ACCOUNTS, INSTANCES = 300, 3
 SUSPENDED, DENIED = account_id(7), account_id(11)
 RSS_MB, FDS, THREADS = 250, 300, 40  # generous: measured ~100 MB, ~135 fds, 17 threads
 
 
-def sample(pid: int, stop: threading.Event, peaks: dict) -> None:
-    """Peak open files, threads and RSS from /proc, of the process and of each child it
-    starts (the most any one of them reached), and how many children it had. RSS is VmHWM,
-    not wait4's ru_maxrss, which counts the parent's RSS at the fork too (a pytest worker's
-    hundreds of MB)."""
-    while not stop.is_set():
-        try:
-            with open(f"/proc/{pid}/task/{pid}/children") as fh:
-                children = [int(child) for child in fh.read().split()]
-        except OSError:
-            children = []
-        peaks["children"] = max(peaks["children"], len(children))
-        for each in [pid] + children:
-            try:
-                peaks["fds"] = max(peaks["fds"], len(os.listdir(f"/proc/{each}/fd")))
-                with open(f"/proc/{each}/status") as fh:
-                    status = dict(line.split(":", 1) for line in fh)
-                peaks["threads"] = max(peaks["threads"], int(status["Threads"]))
-                peaks["rss"] = max(peaks["rss"], int(status["VmHWM"].split()[0]) / 1024)
-            except (OSError, KeyError, ValueError):
-                pass
-        stop.wait(0.01)
-
-
 def run(argv, env) -> tuple:
     """(exit status, stderr, peaks: RSS in MB, fds, threads, children) of a child."""
     child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peaks, stop = {"fds": 0, "threads": 0, "rss": 0, "children": 0}, threading.Event()
-    sampler = threading.Thread(target=sample, args=(child.pid, stop, peaks), daemon=True)
+    sampler = Peaks(child.pid)
     sampler.start()
     stderr: list = []
     reader = threading.Thread(target=lambda: stderr.append(child.stderr.read()), daemon=True)
     reader.start()
     child.wait()
-    stop.set()
+    sampler.stopped.set()
     reader.join()
+    peaks = {"fds": sampler.fds, "threads": sampler.threads, "rss": sampler.rss_kb / 1024,
+             "children": sampler.processes - 1}
     return child.returncode, stderr[0].decode(), peaks
 
 
