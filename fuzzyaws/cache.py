@@ -34,6 +34,7 @@ from fuzzyaws.cachedir import CHUNK, DB, MARKER  # noqa: F401 - tests name CHUNK
 from fuzzyaws.frozen import Frozen
 from fuzzyaws.status import UsageError
 
+_UNREAD = object()
 _JSON = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps with options makes an encoder per call
 PLAN_TTL = 24 * 3600.0  # profiles' accounts and enabled regions change rarely
 # diskcache's modes (diskcache.core), read here without importing it
@@ -274,9 +275,10 @@ class Cache:
                     return shard, record
         return None, None
 
-    def put_shard(self, sid: str, resources, fetched: float, **meta) -> Shard:
+    def put_shard(self, sid: str, resources, fetched: float, *, before=_UNREAD, **meta) -> Shard:
         """Store a shard's resources (already sorted) as fetched at `fetched`; `meta`: more
-        of its Shard fields (an index shard's groups)."""
+        of its Shard fields (an index shard's groups). `before`: the shard as stored now
+        (None: none), if the caller read it under the shard's lock; else it is read here."""
         from fuzzyaws.layout import cell_widths
         records = [_JSON(r.to_dict()) for r in resources]
         lines = [r.line() for r in resources]
@@ -288,7 +290,7 @@ class Cache:
                   f"keys:{sid}": "\n".join(r.key for r in resources)}
         for n in range(chunks):
             values[f"records:{sid}:{n}"] = "\n".join(records[n * CHUNK:(n + 1) * CHUNK])
-        old = self.shard(sid)
+        old = self.shard(sid) if before is _UNREAD else before
         stale = [f"records:{sid}:{n}" for n in range(chunks, old.chunks if old else 0)]
         self._write(values, stale)
         return shard

@@ -56,6 +56,9 @@ def test_records_are_chunked_and_one_is_found_by_key_or_id(tmp_path):
     cache.put_shard(sid, many[:3], fetched=2.0)  # fewer: the old chunks go
     assert [d["id"] for d in cache.records(sid)] == ["i-0", "i-1", "i-2"]
     assert cache.value(f"records:{sid}:1") is None
+    cache.put_shard(sid, many, fetched=3.0)
+    cache.put_shard(sid, many[:3], fetched=4.0, before=cache.shard(sid))  # as a refresh read it
+    assert cache.value(f"records:{sid}:2") is None and len(list(cache.records(sid))) == 3
 
 
 def test_expiry_failure_and_a_clock_in_the_future(tmp_path):

@@ -249,7 +249,7 @@ def _shard(app, pool, sid, target, kind, page_size, started, force, run) -> Outc
             meta.update(groups=_groups_of(resources), native=sorted(native_kinds(app.settings)))
         else:
             resources.sort(key=lambda r: (r.name.lower(), r.id))
-        cache.put_shard(sid, resources, fetch.fetched or now, **meta)
+        cache.put_shard(sid, resources, fetch.fetched or now, before=shard, **meta)
         if fetch.problems:
             return Outcome(sid=sid, status="partial", count=len(resources),
                            error=AwsError("; ".join(fetch.problems)), seconds=time.monotonic() - t0)
