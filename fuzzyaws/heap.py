@@ -13,7 +13,6 @@ was FULL_EVERY seconds ago, so that a long run's old garbage is still reclaimed.
 from __future__ import annotations
 
 import gc
-import threading
 import time
 
 FULL_EVERY = 30.0  # seconds; a full collection of a large refresh's heap takes ~0.5 s
@@ -21,21 +20,18 @@ _NEVER = 1 << 30  # young collections between two full ones
 
 
 class Bulk:
-    """`with Bulk() as heap:` ... `heap.tick()` between units of work."""
+    """`with Bulk() as bulk:` ... `bulk.tick()` between units of work (from one thread)."""
 
     def __enter__(self) -> "Bulk":
         self._before = gc.get_threshold()
         self._last = time.monotonic()
-        self._lock = threading.Lock()
         gc.set_threshold(self._before[0], self._before[1], _NEVER)
         return self
 
     def tick(self) -> None:
-        with self._lock:  # one full collection however many threads tick at once
-            if time.monotonic() - self._last < FULL_EVERY:
-                return
+        if time.monotonic() - self._last >= FULL_EVERY:
+            gc.collect()
             self._last = time.monotonic()
-        gc.collect()
 
     def __exit__(self, *exc) -> None:
         gc.set_threshold(*self._before)

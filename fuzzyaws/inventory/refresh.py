@@ -204,11 +204,11 @@ def run_shards(app, jobs: list, targets: list, started: float, force: bool, done
             if region_done:  # its clients' connections need not stay open
                 app.aws.sessions.release(target.region)
 
-    def finished(task):
+    def finished(task):  # in this thread
         done(task.get())
-        gc.tick()
+        bulk.tick()
 
-    with heap.Bulk() as gc:
+    with heap.Bulk() as bulk:
         try:
             pool.each([lambda job=job: shard(*job) for job in jobs], finished)
         except BaseException:
