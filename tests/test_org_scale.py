@@ -165,3 +165,26 @@ def test_an_account_s_regions_are_asked_for_while_the_rest_of_the_organization_i
     pages = [n for n, call in enumerate(log) if call == ("organizations", "ListAccounts")]
     assert len(pages) == 3
     assert log.index(("sts", "AssumeRole")) < pages[-1]  # the first page's accounts did not wait for the last
+
+
+def test_accounts_left_out_for_the_same_cause_are_one_line(tmp_path, monkeypatch):
+    from fuzzyaws import config
+    from fuzzyaws.aws import plan
+    from fuzzyaws.aws.session import Sessions
+
+    denied = [account_id(n) for n in (2, 3, 5, 6, 7, 8, 9)]
+    with FakeOrg(12, regions=REGIONS[:1], instances=1, latency=0, throttle=0,
+                 denied=set(denied), suspended={account_id(10)}) as org:
+        for name, value in org.env().items():
+            monkeypatch.setenv(name, value)
+        (tmp_path / "config.toml").write_text('regions = ["all"]\n[org]\nrole_name = "Admin"\n')
+        monkeypatch.setenv("FUZZYAWS_CONFIG", str(tmp_path / "config.toml"))
+        settings = config.load({}, dict(os.environ))
+        said, left_out = [], []
+        targets = plan.resolve(settings, Sessions(settings), said.append, left_out)
+    assert len(targets) == 12 - 7 - 1 and sorted(t.account for t in left_out) == denied
+    assert len(said) == 2, said  # the suspended account, then the refused roles
+    assert account_id(10) in said[0] and "suspended" in said[0]
+    assert said[1].startswith("leaving out 7 accounts (") and "and 2 more" in said[1]
+    assert all(account in said[1] for account in denied[:plan.SHOWN])
+    assert "AccessDenied" in said[1] and "AssumeRole" in said[1]

@@ -16,6 +16,9 @@ from fuzzyaws.status import UsageError
 from fuzzyaws.workers import Pool
 
 
+SHOWN = 5  # accounts named in a warning about several
+
+
 def resolve(settings, sessions: Sessions, warn=lambda message: None, left_out=None) -> list:
     """[Target] without duplicates, in the order the settings name them. An organization's
     account that is not active, or whose regions cannot be listed (its role cannot be
@@ -47,10 +50,10 @@ def targets_of(settings, sessions: Sessions, bases: list, warn=lambda message: N
         found = pool.results([task for _, task in asked])
     finally:
         pool.close()
-    targets, seen = [], set()
+    targets, seen, failed = [], set(), {}
     for (base, _), regions in zip(asked, found):
         if isinstance(regions, Exception):
-            warn(f"leaving out account {base.account}: {regions}")
+            failed.setdefault(getattr(regions, "what", None) or str(regions), []).append((base.account, regions))
             if left_out is not None:
                 left_out.append(base)
             continue
@@ -58,6 +61,13 @@ def targets_of(settings, sessions: Sessions, bases: list, warn=lambda message: N
             if (base.account, region) not in seen:
                 seen.add((base.account, region))
                 targets.append(base.replace(region=region))
+    for what, accounts in failed.items():  # a line per cause: an endpoint down is not 300 lines
+        if len(accounts) == 1:
+            warn(f"leaving out account {accounts[0][0]}: {accounts[0][1]}")
+        else:
+            named = ", ".join(account for account, _ in accounts[:SHOWN])
+            more = f" and {len(accounts) - SHOWN} more" if len(accounts) > SHOWN else ""
+            warn(f"leaving out {len(accounts)} accounts ({named}{more}): {what}")
     return targets
 
 
