@@ -81,6 +81,8 @@ latency (measured alone: 5.5 ms for an SSM batch of 50, 172 ms for an EC2 page o
   one account of 100,000 instances: 36.5 s wall (56.8 s before), 32.4 s CPU (53.1 s),
   fake 4.9 s, 585 MB, all listed, 2,103 calls. Of the CPU before, 22 s were CPython's full
   collections, each walking every record kept so far (see fuzzyaws/heap.py).
+  again at the session's last commit (load average 2.6-4.8): 300 accounts 72.6 s wall,
+  94.4 s CPU, fake 15.8 s, 144 MB; 100,000 instances 38.6 s wall, 34.5 s CPU, 584 MB.
 
 Not met still: 60 s at 300 accounts (70 s: the plan, 4-7 s, mostly waits for ListAccounts
 pages and throttled calls' backoff; then ~60 s with both cores busy) and 20 s for 100,000
