@@ -47,7 +47,16 @@ class Frozen:
     __delattr__ = __setattr__
 
     def replace(self, **changes):
-        return type(self)(**{**self.__dict__, **changes})
+        cls = type(self)
+        if cls.__init__ is not Frozen.__init__:
+            return cls(**{**self.__dict__, **changes})
+        unknown = set(changes) - set(self._fields)
+        if unknown:
+            raise TypeError(f"{cls.__name__}: unknown field {sorted(unknown)[0]!r}")
+        copy = object.__new__(cls)  # every field is set already: no defaults to look up
+        copy.__dict__.update(self.__dict__)
+        copy.__dict__.update(changes)
+        return copy
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)

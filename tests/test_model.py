@@ -56,3 +56,17 @@ def test_text_left_as_it_is_when_printable_holds_nothing_clean_replaces():
     from fuzzyaws.model import _CLEAN
     assert all(not chr(c).isprintable() for c in _CLEAN)
     assert clean("web\u202e-1\x1b[2J") == "web\ufffd-1\u241b[2J" and clean("wéb 名前") == "wéb 名前"
+
+
+def test_replace_changes_a_copy_and_refuses_unknown_fields():
+    import pytest
+    r = Resource(kind="ec2", key="arn:1", id="i-1", name="web", account="1", region="eu-west-1",
+                 tags={"Team": "a"}, attrs={"vpc": "v"})
+    changed = r.replace(attrs={"vpc": "w"}, state="running")
+    assert changed == Resource(kind="ec2", key="arn:1", id="i-1", name="web", account="1", region="eu-west-1",
+                               state="running", tags={"Team": "a"}, attrs={"vpc": "w"})
+    assert r.attrs == {"vpc": "v"} and r.state == "" and type(changed) is Resource
+    with pytest.raises(TypeError):
+        r.replace(colour="red")
+    with pytest.raises(AttributeError):
+        changed.name = "db"
