@@ -1,9 +1,26 @@
 """The peaks of a process and of the processes it starts, read from /proc while it runs:
-for tests/test_org_scale.py and bench/org.py."""
+for tests/test_org_scale.py, tests/test_ec2_xml.py and bench/org.py."""
 from __future__ import annotations
 
+import glob
 import os
 import threading
+
+
+def descendants(pid: int) -> list:
+    """`pid` and every process it started, and they started, while they run (a process's
+    children are listed under the thread that started each: a pool's thread, say)."""
+    found, todo = [], [pid]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        for path in glob.glob(f"/proc/{pid}/task/*/children"):
+            try:
+                with open(path) as fh:
+                    todo += [int(child) for child in fh.read().split()]
+            except OSError:  # it has ended (or is ending)
+                pass
+    return found
 
 
 class Peaks(threading.Thread):
@@ -20,13 +37,9 @@ class Peaks(threading.Thread):
 
     def run(self):
         while not self.stopped.is_set():
-            try:
-                with open(f"/proc/{self.pid}/task/{self.pid}/children") as fh:
-                    children = [int(child) for child in fh.read().split()]
-            except OSError:
-                children = []
-            self.processes = max(self.processes, 1 + len(children))
-            for pid in [self.pid] + children:
+            tree = descendants(self.pid)
+            self.processes = max(self.processes, len(tree))
+            for pid in tree:
                 try:
                     self.fds = max(self.fds, len(os.listdir(f"/proc/{pid}/fd")))
                     with open(f"/proc/{pid}/status") as fh:
