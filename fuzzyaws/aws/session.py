@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime, timezone
 
@@ -83,7 +84,38 @@ def _botocore():
     else:
         session.register_component("data_loader", _LOADER)
     session.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=_timestamp)
+    session.register("before-parse", _body_kept)
     return session
+
+
+# set around a call whose response body its caller reads itself (see raw_bodies)
+_RAW: ContextVar = ContextVar("fuzzyaws_raw", default=None)
+RAW_BODY = "FuzzyawsBody"  # the key of a page's own body, where it was kept
+
+
+@contextmanager
+def raw_bodies(operation: str, stub):
+    """Calls of `operation` (say "DescribeInstances") made in this block keep a successful
+    response's body as page[RAW_BODY], and botocore parses `stub(body)` instead (what its
+    paginator needs: the next token), where `stub` gives one; else botocore parses the body
+    itself, as always."""
+    token = _RAW.set((operation, stub))
+    try:
+        yield
+    finally:
+        _RAW.reset(token)
+
+
+def _body_kept(operation_model, response_dict, customized_response_dict, **_):
+    wanted = _RAW.get()
+    if wanted is None or wanted[0] != operation_model.name or response_dict.get("status_code") != 200 \
+            or not isinstance(response_dict.get("body"), bytes):
+        return
+    body = response_dict["body"]
+    replacement = wanted[1](body)
+    if replacement is not None:
+        response_dict["body"] = replacement
+        customized_response_dict[RAW_BODY] = body
 
 
 def _timestamp(value) -> str:

@@ -21,7 +21,7 @@ from collections import Counter
 from fuzzyaws import INDEX, heap
 from fuzzyaws.aws.errors import AccessDenied, AwsError, CredentialsError
 from fuzzyaws.frozen import Frozen
-from fuzzyaws.inventory import index, processes, sources
+from fuzzyaws.inventory import index, offload, processes, sources
 from fuzzyaws.inventory.collectors import CHAIN, COLLECTORS
 from fuzzyaws.inventory.load import native_kinds, shard_kinds, shards_of, ttl
 from fuzzyaws.model import Resource, age_text
@@ -106,6 +106,11 @@ class Fetch:
     def results(self, started: list) -> list:
         return self._pool.results(started)
 
+    def read_elsewhere(self, fn, *args):
+        """`fn(*args)` in the run's reading process (offload.py), to get() later: for the
+        reading of large pages, off the chain of their round trips."""
+        return self._run["reader"].read(fn, *args)
+
     def previous(self) -> list:
         """The shard's resources as last stored."""
         return [Resource.from_dict(d) for d in self._cache.records(self.sid)]
@@ -182,7 +187,7 @@ def run_shards(app, jobs: list, targets: list, started: float, force: bool, done
     (in this thread)."""
     settings, cache = app.settings, app.cache
     pool = Pool(settings.workers, on_exit=cache.release)
-    run = {"lock": threading.Lock(), "first": {}, "here": {},
+    run = {"lock": threading.Lock(), "first": {}, "here": {}, "reader": offload.Reader(app.env),
            "left": Counter((t.account, t.region) for _, t, _ in jobs),  # shards to go per place
            "regions": Counter(t.region for _, t, _ in jobs)}  # ... and per region
     for target in targets:
@@ -214,6 +219,8 @@ def run_shards(app, jobs: list, targets: list, started: float, force: bool, done
         except BaseException:
             pool.cancel()  # Ctrl-C: queued shards are dropped, those in flight abandoned
             raise
+        finally:
+            run["reader"].close()
     pool.close()
 
 
