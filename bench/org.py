@@ -87,6 +87,24 @@ latency (measured alone: 5.5 ms for an SSM batch of 50, 172 ms for an EC2 page o
 Not met still: 60 s at 300 accounts (70 s: the plan, 4-7 s, mostly waits for ListAccounts
 pages and throttled calls' backoff; then ~60 s with both cores busy) and 20 s for 100,000
 instances (36.5 s: one shard is one process, and its listing alone is ~27 s of CPU).
+
+  after, 2026-12-06 (fifth session, on a quiet machine: load average ~1 from this session
+  alone). First the figures of the tree as the fourth session left it (91e7c14), here: 300
+  accounts 40.9 s wall, 34.8 s CPU, fake 5.5 s; 100,000 instances 18.0 s wall, 12.5 s CPU,
+  fake 1.8 s. The fake's own CPU for the same answers (14.7 s then, 5.5 s now) says the
+  machine was ~2.7x slower then, not the code. Then two changes: the fake no longer waits
+  for a delayed ACK (Nagle's algorithm: every call took ~90 ms, not the 50 ms asked for),
+  and a large EC2 page is read into records by a child process while the next is fetched
+  (inventory/offload.py; botocore parses only its nextToken)
+  accounts    wall     CPU  fake CPU  peak RSS    fds  threads  procs  calls  conns   listed
+        10    4.7s    1.7s      0.5s     95 MB    179       17      1    386    260     3400
+        30    6.9s    4.7s      1.0s     97 MB    187       31      2   1164    577    10200
+       100   14.4s   14.8s      2.9s    109 MB    166       33      2   3826    736    34000
+       300   36.6s   35.5s      6.3s    142 MB    158       33      2  11432    808   102000 (all)
+  one account of 100,000 instances: 10.7 s and 10.5 s wall (18.4-20.5 s with the fake's fix
+  alone), 8.6-9.8 s CPU (the reading process's included), 580 MB, all listed, 2,103 calls,
+  2 processes. Met: <= 60 s at 300 accounts, <= 20 s at 100,000 instances. What is left at
+  100,000 is SSM: 2,000 batches of 50 ids (the API's most per page), 16 at a time.
 """
 from __future__ import annotations
 
