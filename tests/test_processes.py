@@ -119,10 +119,10 @@ def test_a_child_that_dies_is_one_line_and_the_rest_is_kept(org_refresh):
     assert len(full) >= 15 and len(accounts) < 40, accounts
 
 
-def test_ctrl_c_ends_the_children_too_without_a_traceback(org_refresh):
-    org, env, proc = org_refresh
-    child = wait_for_child(proc)
-    os.kill(proc.pid, signal.SIGINT)  # as the terminal sends it: to the parent's group only
+def interrupt(proc, child: int) -> None:
+    """Ctrl-C `proc` as the terminal sends it (to the parent's group only): exit 130, one
+    line at most and no traceback, and `child` ended too."""
+    os.kill(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=30)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr and len(stderr.strip().splitlines()) <= 1, stderr
@@ -130,6 +130,11 @@ def test_ctrl_c_ends_the_children_too_without_a_traceback(org_refresh):
     while not gone(child) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert gone(child)
+
+
+def test_ctrl_c_ends_the_children_too_without_a_traceback(org_refresh):
+    org, env, proc = org_refresh
+    interrupt(proc, wait_for_child(proc))
 
 
 def test_a_child_whose_parent_is_killed_ends_quietly(org_refresh):
