@@ -18,7 +18,7 @@ from collections import deque
 from fuzzyaws.aws.errors import AwsError
 from fuzzyaws.inventory import ec2_xml, ssm
 from fuzzyaws.inventory.offload import OffloadError
-from fuzzyaws.inventory.shape import iso
+from fuzzyaws.inventory.shape import iso, resource
 from fuzzyaws.model import Resource, partition, tag_dict
 
 LIVE_STATES = ["pending", "running", "stopping", "stopped", "shutting-down"]
@@ -81,18 +81,18 @@ def _large(body: bytes) -> "bytes | None":
     return ec2_xml.stub(body) if len(body) >= ELSEWHERE_BYTES else None
 
 
-def _with(resource: Resource, agent: "dict | None") -> Resource:
+def _with(instance: Resource, agent: "dict | None") -> Resource:
     """The instance with its SSM agent's attributes (after its own)."""
     if not agent:
-        return resource
-    return resource.replace(attrs={**resource.attrs, **{k: v for k, v in agent.items() if v not in (None, "", [])}})
+        return instance
+    return instance.replace(attrs={**instance.attrs, **{k: v for k, v in agent.items() if v not in (None, "", [])}})
 
 
 def _resource(inst: dict, account: str, region: str) -> Resource:
     tags = tag_dict(inst.get("Tags"))
     iid = inst["InstanceId"]
     placement = inst.get("Placement", {})
-    attrs = {
+    attrs = {  # ec2_xml.records reads the same, in the same order
         "type": inst.get("InstanceType"),
         "az": placement.get("AvailabilityZone"),
         "vpc": inst.get("VpcId"),
@@ -102,14 +102,11 @@ def _resource(inst: dict, account: str, region: str) -> Resource:
         "public_ip": inst.get("PublicIpAddress"),
         "image": inst.get("ImageId"),
         "key_name": inst.get("KeyName"),
-        "platform": inst.get("PlatformDetails") or ("Windows" if inst.get("Platform") == "windows" else "Linux/UNIX"),
+        "platform": ec2_xml.platform(inst.get("PlatformDetails"), inst.get("Platform")),
         "launch_time": iso(inst.get("LaunchTime")),
         "security_groups": [g.get("GroupId") for g in inst.get("SecurityGroups", [])],
         "asg": tags.get("aws:autoscaling:groupName"),  # the Auto Scaling group that launched it
     }
-    return Resource(
-        kind="ec2", key=f"arn:{partition(region)}:ec2:{region}:{account}:instance/{iid}",
-        id=iid, name=tags.get("Name") or iid, account=account, region=region,
-        state=inst.get("State", {}).get("Name", ""),
-        address=inst.get("PrivateIpAddress") or "",
-        tags=tags, attrs={k: v for k, v in attrs.items() if v not in (None, "", [])})
+    return resource("ec2", f"arn:{partition(region)}:ec2:{region}:{account}:instance/{iid}", iid, account,
+                    region, tags=tags, attrs=attrs, state=inst.get("State", {}).get("Name"),
+                    address=inst.get("PrivateIpAddress"))

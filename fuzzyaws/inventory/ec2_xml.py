@@ -15,13 +15,9 @@ from __future__ import annotations
 import re
 from xml.etree.ElementTree import fromstring
 
-from fuzzyaws.model import Resource, partition
+from fuzzyaws.inventory.shape import resource
+from fuzzyaws.model import partition
 
-# Resource.attrs from the instance's own elements, in ec2._resource's order
-_ATTRS = (("type", "instanceType"), ("az", None), ("vpc", "vpcId"), ("subnet", "subnetId"),
-          ("private_ip", "privateIpAddress"), ("private_dns", "privateDnsName"),
-          ("public_ip", "ipAddress"), ("image", "imageId"), ("key_name", "keyName"),
-          ("platform", None), ("launch_time", "launchTime"), ("security_groups", None), ("asg", None))
 # a response in the default namespace (a prefixed one is left to botocore), and its nextToken
 # element, wherever it is (moto writes it first, EC2 last); no instance holds an element of
 # that name, and text cannot hold "<" (it is escaped)
@@ -42,42 +38,47 @@ def stub(body: bytes) -> "bytes | None":
 
 
 def records(body: bytes, account: str, region: str) -> list:
-    """The Resources of a DescribeInstances page, as ec2._resource makes them (before the
-    SSM agent's attributes are added)."""
+    """The Resources of a DescribeInstances page, as ec2._resource makes them from
+    botocore's answer (before the SSM agent's attributes are added)."""
     root = fromstring(body)
     ns = root.tag[:root.tag.index("}") + 1] if root.tag.startswith("{") else ""
-    item, text = ns + "item", _texts(ns)
-    arn = f"arn:{partition(region)}:ec2:{region}:{account}:instance/"
+    item = ns + "item"
     out = []
     for reservation in _children(root, ns + "reservationSet", item):
         for inst in _children(reservation, ns + "instancesSet", item):
-            values = text(inst)
+            values = _texts(inst, ns)
             tags = {}
             for tag in _children(inst, ns + "tagSet", item):
-                pair = text(tag)
+                pair = _texts(tag, ns)
                 if "key" in pair:
                     tags[pair["key"]] = pair.get("value", "")
             iid = values["instanceId"]
-            attrs = {}
-            for name, wire in _ATTRS:
-                if wire is not None:
-                    value = values.get(wire)
-                elif name == "az":
-                    value = text(inst.find(ns + "placement")).get("availabilityZone")
-                elif name == "platform":
-                    value = values.get("platformDetails") or (
-                        "Windows" if values.get("platform") == "windows" else "Linux/UNIX")
-                elif name == "security_groups":
-                    value = [text(group).get("groupId") for group in _children(inst, ns + "groupSet", item)]
-                else:
-                    value = tags.get("aws:autoscaling:groupName")
-                if value not in (None, "", []):
-                    attrs[name] = value
-            out.append(Resource(
-                kind="ec2", key=arn + iid, id=iid, name=tags.get("Name") or iid, account=account,
-                region=region, state=text(inst.find(ns + "instanceState")).get("name", ""),
-                address=values.get("privateIpAddress") or "", tags=tags, attrs=attrs))
+            attrs = {  # ec2._resource's, in its order (the JSON's)
+                "type": values.get("instanceType"),
+                "az": _texts(inst.find(ns + "placement"), ns).get("availabilityZone"),
+                "vpc": values.get("vpcId"),
+                "subnet": values.get("subnetId"),
+                "private_ip": values.get("privateIpAddress"),
+                "private_dns": values.get("privateDnsName"),
+                "public_ip": values.get("ipAddress"),
+                "image": values.get("imageId"),
+                "key_name": values.get("keyName"),
+                "platform": platform(values.get("platformDetails"), values.get("platform")),
+                "launch_time": values.get("launchTime"),
+                "security_groups": [_texts(group, ns).get("groupId")
+                                    for group in _children(inst, ns + "groupSet", item)],
+                "asg": tags.get("aws:autoscaling:groupName"),
+            }
+            out.append(resource(
+                "ec2", f"arn:{partition(region)}:ec2:{region}:{account}:instance/{iid}", iid, account, region,
+                tags=tags, attrs=attrs, state=_texts(inst.find(ns + "instanceState"), ns).get("name"),
+                address=values.get("privateIpAddress")))
     return out
+
+
+def platform(details: "str | None", platform: "str | None") -> str:
+    """An instance's platform: its PlatformDetails, else what its Platform implies."""
+    return details or ("Windows" if platform == "windows" else "Linux/UNIX")
 
 
 def _children(node, wrapper: str, item: str) -> list:
@@ -86,13 +87,10 @@ def _children(node, wrapper: str, item: str) -> list:
     return [] if found is None else found.findall(item)
 
 
-def _texts(ns: str):
-    """A function giving {wire name: text} of an element's children that hold text only
-    (an empty element's text is "", as botocore has it)."""
+def _texts(node, ns: str) -> dict:
+    """{wire name: text} of the children of `node` (if any) that hold text only (an empty
+    element's text is "", as botocore has it)."""
+    if node is None:
+        return {}
     cut = len(ns)
-
-    def texts(node) -> dict:
-        if node is None:
-            return {}
-        return {child.tag[cut:]: child.text or "" for child in node if len(child) == 0}
-    return texts
+    return {child.tag[cut:]: child.text or "" for child in node if len(child) == 0}
